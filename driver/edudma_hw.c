@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edudma hardware layer: the edu device's registers, its interrupt, the
+ * factorial and liveness units and one DMA command at a time. Knows
+ * nothing of buffers or files.
+ */
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+
+#include <uapi/linux/edudma.h>
+
+#include "edudma.h"
+
+#ifndef writeq
+#error "edudma needs 64-bit MMIO writes (the DMA address registers' high halves are not decoded)"
+#endif
+
+static u32 edudma_rd(struct edudma_dev *edu, unsigned int reg)
+{
+	return ioread32(edu->regs + reg);
+}
+
+static void edudma_wr(struct edudma_dev *edu, unsigned int reg, u32 val)
+{
+	iowrite32(val, edu->regs + reg);
+}
+
+/* The DMA address registers take one 8-byte write: see LAB-NOTES. */
+static void edudma_wr64(struct edudma_dev *edu, unsigned int reg, u64 val)
+{
+	writeq(val, edu->regs + reg);
+}
+
+static bool edudma_hw_dma_busy(struct edudma_dev *edu)
+{
+	return edudma_rd(edu, EDU_REG_DMA_CMD) & EDU_DMA_CMD_START;
+}
+
+/*
+ * Wait, without sleeping on interrupts, until the DMA engine is idle. The
+ * device cannot abort a command, so whoever owns memory a command may
+ * still touch calls this before letting go of it. A command takes 100 ms
+ * of guest time; give it ten times that.
+ */
+static bool edudma_hw_dma_wait_idle(struct edudma_dev *edu)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(1000);
+
+	while (edudma_hw_dma_busy(edu)) {
+		if (time_after(jiffies, end))
+			return false;
+		usleep_range(1000, 2000);
+	}
+	return true;
+}
+
+static bool edudma_hw_irq_take(struct edudma_dev *edu, u32 bits)
+{
+	bool seen;
+
+	spin_lock_irq(&edu->irq_lock);
+	seen = edu->irq_pending & bits;
+	edu->irq_pending &= ~bits;
+	spin_unlock_irq(&edu->irq_lock);
+	return seen;
+}
+
+/**
+ * edudma_hw_init() - bring the device to a known state at probe
+ * @edu: the device
+ *
+ * The edu device has no reset: a factorial or DMA command started before
+ * this driver was bound may still run, and interrupt status may be left
+ * over. Wait for both units to go idle and acknowledge everything.
+ *
+ * Return: 0, or -EBUSY if the device stays busy.
+ */
+int edudma_hw_init(struct edudma_dev *edu)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(edudma_timeout_ms);
+
+	if (!edudma_hw_dma_wait_idle(edu))
+		return -EBUSY;
+	while (edudma_rd(edu, EDU_REG_STATUS) & EDU_STATUS_COMPUTING) {
+		if (time_after(jiffies, end))
+			return -EBUSY;
+		usleep_range(1000, 2000);
+	}
+	edudma_wr(edu, EDU_REG_STATUS, 0);
+	edudma_wr(edu, EDU_REG_IRQ_ACK, edudma_rd(edu, EDU_REG_IRQ_STATUS));
+	return 0;
+}
+
+/**
+ * edudma_hw_quiesce() - stop the device raising interrupts and doing DMA
+ * @edu: the device
+ *
+ * Called at remove and shutdown, once no caller can start new work.
+ */
+void edudma_hw_quiesce(struct edudma_dev *edu)
+{
+	edudma_wr(edu, EDU_REG_STATUS, 0);
+	if (!edudma_hw_dma_wait_idle(edu))
+		dev_warn(&edu->dev, "DMA engine still busy at quiesce\n");
+	edudma_wr(edu, EDU_REG_IRQ_ACK, edudma_rd(edu, EDU_REG_IRQ_STATUS));
+}
+
+/**
+ * edudma_hw_irq() - interrupt handler, for MSI and shared INTx alike
+ * @irq: the interrupt
+ * @data: the struct edudma_dev
+ *
+ * Acknowledges every status bit (the device needs the acknowledge even
+ * with MSI) and hands the bits to the waiters.
+ *
+ * Return: IRQ_HANDLED if the device had raised anything.
+ */
+irqreturn_t edudma_hw_irq(int irq, void *data)
+{
+	struct edudma_dev *edu = data;
+	u32 status = edudma_rd(edu, EDU_REG_IRQ_STATUS);
+
+	/* 0: another device's shared INTx; all ones: the device is gone */
+	if (!status || status == ~0U)
+		return IRQ_NONE;
+	edudma_wr(edu, EDU_REG_IRQ_ACK, status);
+	spin_lock(&edu->irq_lock);
+	edu->irq_pending |= status;
+	spin_unlock(&edu->irq_lock);
+	wake_up_all(&edu->wq);
+	return IRQ_HANDLED;
+}
+
+/**
+ * edudma_hw_factorial() - compute n! on the device, interrupt driven
+ * @edu: the device
+ * @n: the input
+ * @result: where the device's 32-bit result goes
+ *
+ * Return: 0, -EINTR on a fatal signal, -ETIMEDOUT if the device did not
+ * finish within the timeout.
+ */
+int edudma_hw_factorial(struct edudma_dev *edu, u32 n, u32 *result)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(edudma_timeout_ms);
+	long left;
+	int ret;
+
+	if (mutex_lock_killable(&edu->fact_lock))
+		return -EINTR;
+	/*
+	 * A caller killed while waiting leaves the unit running; a write to
+	 * the factorial register is ignored until it is done.
+	 */
+	while (edudma_rd(edu, EDU_REG_STATUS) & EDU_STATUS_COMPUTING) {
+		if (time_after(jiffies, end)) {
+			ret = -ETIMEDOUT;
+			goto out_unlock;
+		}
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out_unlock;
+		}
+		usleep_range(100, 200);
+	}
+	edudma_hw_irq_take(edu, EDU_IRQ_FACTORIAL);
+	edudma_wr(edu, EDU_REG_STATUS, EDU_STATUS_FACT_IRQ);
+	edudma_wr(edu, EDU_REG_FACTORIAL, n);
+	/*
+	 * The device clears COMPUTING just before it raises the interrupt, so
+	 * an interrupt left from a killed caller's computation can be seen
+	 * here; only an interrupt with COMPUTING clear means our result.
+	 */
+	for (;;) {
+		left = end - jiffies;
+		if (left <= 0)
+			left = 1;
+		left = wait_event_killable_timeout(edu->wq,
+						   edudma_hw_irq_take(edu, EDU_IRQ_FACTORIAL),
+						   left);
+		if (left < 0) {
+			ret = -EINTR;
+			goto out_unlock;
+		}
+		if (!(edudma_rd(edu, EDU_REG_STATUS) & EDU_STATUS_COMPUTING))
+			break;
+		if (!left || time_after(jiffies, end)) {
+			ret = -ETIMEDOUT;
+			goto out_unlock;
+		}
+	}
+	*result = edudma_rd(edu, EDU_REG_FACTORIAL);
+	ret = 0;
+out_unlock:
+	mutex_unlock(&edu->fact_lock);
+	return ret;
+}
+
+/**
+ * edudma_hw_liveness() - write the liveness register and read it back
+ * @edu: the device
+ * @value: what to write
+ *
+ * Return: what the device returned, ~@value when it works.
+ */
+u32 edudma_hw_liveness(struct edudma_dev *edu, u32 value)
+{
+	edudma_wr(edu, EDU_REG_LIVENESS, value);
+	return edudma_rd(edu, EDU_REG_LIVENESS);
+}
+
+/**
+ * edudma_hw_dma_start() - start one DMA command with a completion interrupt
+ * @edu: the device, with @edu->dma_lock held and the engine idle
+ * @ram: bus address of the RAM side, reachable by the device
+ * @len: bytes, 1..EDU_WINDOW_USABLE; the device side is the window start
+ * @to_ram: true for device to RAM, false for RAM to device
+ *
+ * The only place a DMA command is issued. It refuses any length that
+ * would make QEMU 7.2 abort.
+ *
+ * Return: 0, or -EINVAL for a length out of range (a driver bug).
+ */
+int edudma_hw_dma_start(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to_ram)
+{
+	u32 cmd = EDU_DMA_CMD_START | EDU_DMA_CMD_IRQ;
+
+	lockdep_assert_held(&edu->dma_lock);
+	if (WARN_ON_ONCE(!len || len > EDU_WINDOW_USABLE))
+		return -EINVAL;
+	edudma_hw_irq_take(edu, EDU_IRQ_DMA);
+	if (to_ram) {
+		edudma_wr64(edu, EDU_REG_DMA_SRC, EDU_WINDOW_ADDR);
+		edudma_wr64(edu, EDU_REG_DMA_DST, ram);
+		cmd |= EDU_DMA_CMD_TO_RAM;
+	} else {
+		edudma_wr64(edu, EDU_REG_DMA_SRC, ram);
+		edudma_wr64(edu, EDU_REG_DMA_DST, EDU_WINDOW_ADDR);
+	}
+	edudma_wr(edu, EDU_REG_DMA_COUNT, len);
+	edudma_wr(edu, EDU_REG_DMA_CMD, cmd);
+	return 0;
+}
+
+/**
+ * edudma_hw_dma_wait() - wait for the command started by edudma_hw_dma_start()
+ * @edu: the device, with @edu->dma_lock held
+ *
+ * Whatever it returns, the engine is idle afterwards (or, if the device
+ * never finishes, -EIO says the memory must not be reused).
+ *
+ * Return: 0, -EINTR (fatal signal), -ETIMEDOUT (no interrupt within the
+ * timeout) or -EIO (the engine stayed busy).
+ */
+int edudma_hw_dma_wait(struct edudma_dev *edu)
+{
+	long left;
+
+	lockdep_assert_held(&edu->dma_lock);
+	left = wait_event_killable_timeout(edu->wq, edudma_hw_irq_take(edu, EDU_IRQ_DMA),
+					   msecs_to_jiffies(edudma_timeout_ms));
+	if (left > 0)
+		return 0;
+	if (!edudma_hw_dma_wait_idle(edu)) {
+		dev_err(&edu->dev, "DMA command never completed\n");
+		return -EIO;
+	}
+	return left < 0 ? -EINTR : -ETIMEDOUT;
+}
+
+static int edudma_hw_dma_once(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to_ram,
+			      u64 *ns)
+{
+	ktime_t t0 = ktime_get();
+	int ret;
+
+	ret = edudma_hw_dma_start(edu, ram, len, to_ram);
+	if (!ret)
+		ret = edudma_hw_dma_wait(edu);
+	*ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	return ret;
+}
+
+/**
+ * edudma_hw_selftest() - one DMA round trip of a full window
+ * @edu: the device
+ * @to_ns: time of the RAM to device command
+ * @from_ns: time of the device to RAM command
+ *
+ * Sends a pattern from a coherent buffer to the device window, reads the
+ * window back into the other half of the buffer and compares.
+ *
+ * Return: 0, -ENOMEM, -EINTR, -ETIMEDOUT, or -EIO on a data mismatch or a
+ * device that never finished (whose buffer is then leaked on purpose: the
+ * device may still write to it).
+ */
+int edudma_hw_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns)
+{
+	struct device *dma_dev = &edu->pdev->dev;
+	const size_t half = PAGE_SIZE;
+	dma_addr_t dma;
+	u8 *buf;
+	size_t i;
+	int ret;
+
+	buf = dma_alloc_coherent(dma_dev, 2 * half, &dma, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < EDU_WINDOW_USABLE; i++)
+		buf[i] = (u8)(i * 7 + 3 + (i >> 8));
+	memset(buf + half, 0, half);
+
+	if (mutex_lock_killable(&edu->dma_lock)) {
+		ret = -EINTR;
+		goto out_free;
+	}
+	ret = edudma_hw_dma_once(edu, dma, EDU_WINDOW_USABLE, false, to_ns);
+	if (!ret)
+		ret = edudma_hw_dma_once(edu, dma + half, EDU_WINDOW_USABLE, true, from_ns);
+	mutex_unlock(&edu->dma_lock);
+	if (ret == -EIO)
+		return ret;
+	if (!ret && memcmp(buf, buf + half, EDU_WINDOW_USABLE)) {
+		dev_err(&edu->dev, "selftest: data read back differs\n");
+		ret = -EIO;
+	}
+out_free:
+	dma_free_coherent(dma_dev, 2 * half, buf, dma);
+	return ret;
+}

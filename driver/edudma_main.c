@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edudma: DMA buffers and the DMA engine of the QEMU edu PCI device
+ * (1234:11e8). PCI glue: module parameters, probe, remove, shutdown and
+ * the numbering of /dev/edudmaN.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/idr.h>
+#include <linux/interrupt.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include <uapi/linux/edudma.h>
+
+#include "edudma.h"
+
+#define EDUDMA_VENDOR_ID	0x1234
+#define EDUDMA_DEVICE_ID	0x11e8
+
+static unsigned int dma_bits = 28;
+module_param(dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits,
+		 "DMA mask width in bits, 20..64 (default 28). Must equal the edu device's dma_mask property: the device silently clamps wider addresses.");
+
+static bool force_intx;
+module_param(force_intx, bool, 0444);
+MODULE_PARM_DESC(force_intx, "Use the INTx pin interrupt even where MSI works (default off)");
+
+unsigned int edudma_timeout_ms = 1000;
+module_param_named(timeout_ms, edudma_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(timeout_ms,
+		 "Time a factorial or one DMA command may take before it fails with ETIMEDOUT, in ms (default 1000; a DMA command takes 100 ms)");
+
+static dev_t edudma_devt;
+static struct class *edudma_class;
+static DEFINE_IDA(edudma_ida);
+
+static void edudma_dev_release(struct device *dev)
+{
+	struct edudma_dev *edu = container_of(dev, struct edudma_dev, dev);
+
+	kfree(edu);
+}
+
+static void edudma_put_action(void *data)
+{
+	struct edudma_dev *edu = data;
+
+	put_device(&edu->dev);
+}
+
+static int edudma_setup_irq(struct edudma_dev *edu)
+{
+	struct pci_dev *pdev = edu->pdev;
+	unsigned int types = force_intx ? PCI_IRQ_LEGACY : PCI_IRQ_MSI | PCI_IRQ_LEGACY;
+	int ret;
+
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, types);
+	if (ret < 0)
+		return ret;
+	edu->irq = pci_irq_vector(pdev, 0);
+	edu->irq_mode = pdev->msi_enabled ? EDUDMA_IRQ_MSI : EDUDMA_IRQ_INTX;
+	ret = devm_request_irq(&pdev->dev, edu->irq, edudma_hw_irq,
+			       pdev->msi_enabled ? 0 : IRQF_SHARED, dev_name(&edu->dev), edu);
+	if (ret)
+		pci_free_irq_vectors(pdev);
+	return ret;
+}
+
+static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct edudma_dev *edu;
+	int ret;
+
+	if (dma_bits < 20 || dma_bits > 64) {
+		dev_err(&pdev->dev, "dma_bits=%u out of range 20..64\n", dma_bits);
+		return -EINVAL;
+	}
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	ret = pcim_iomap_regions(pdev, BIT(0), KBUILD_MODNAME);
+	if (ret)
+		return ret;
+
+	edu = kzalloc(sizeof(*edu), GFP_KERNEL);
+	if (!edu)
+		return -ENOMEM;
+	device_initialize(&edu->dev);
+	edu->dev.release = edudma_dev_release;
+	/* the device reference from device_initialize() goes at detach */
+	ret = devm_add_action_or_reset(&pdev->dev, edudma_put_action, edu);
+	if (ret)
+		return ret;
+
+	edu->pdev = pdev;
+	edu->regs = pcim_iomap_table(pdev)[0];
+	edu->dma_bits = dma_bits;
+	edu->pci_domain = pci_domain_nr(pdev->bus);
+	edu->pci_bus = pdev->bus->number;
+	edu->pci_devfn = pdev->devfn;
+	init_rwsem(&edu->gone_lock);
+	init_waitqueue_head(&edu->wq);
+	init_waitqueue_head(&edu->hup_wq);
+	spin_lock_init(&edu->irq_lock);
+	mutex_init(&edu->fact_lock);
+	mutex_init(&edu->dma_lock);
+
+	edu->ident = ioread32(edu->regs + EDU_REG_IDENT);
+	if ((edu->ident & 0xff) != EDU_IDENT_MAGIC) {
+		dev_err(&pdev->dev, "unexpected ident 0x%08x\n", edu->ident);
+		return -ENODEV;
+	}
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(dma_bits));
+	if (ret) {
+		dev_err(&pdev->dev, "cannot set a %u-bit DMA mask\n", dma_bits);
+		return ret;
+	}
+	/* the driver splits transfers itself: segments may be any length */
+	ret = dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	ret = edudma_hw_init(edu);
+	if (ret) {
+		dev_err(&pdev->dev, "device stays busy\n");
+		return ret;
+	}
+
+	ret = ida_alloc_max(&edudma_ida, EDUDMA_MAX_DEVICES - 1, GFP_KERNEL);
+	if (ret < 0)
+		return ret;
+	edu->minor = ret;
+	edu->dev.class = edudma_class;
+	edu->dev.parent = &pdev->dev;
+	edu->dev.devt = MKDEV(MAJOR(edudma_devt), edu->minor);
+	ret = dev_set_name(&edu->dev, "edudma%d", edu->minor);
+	if (ret)
+		goto err_free_minor;
+
+	ret = edudma_setup_irq(edu);
+	if (ret) {
+		dev_err(&pdev->dev, "cannot set up an interrupt: %d\n", ret);
+		goto err_free_minor;
+	}
+
+	cdev_init(&edu->cdev, &edudma_fops);
+	edu->cdev.owner = THIS_MODULE;
+	ret = cdev_device_add(&edu->cdev, &edu->dev);
+	if (ret)
+		goto err_free_minor;
+	pci_set_drvdata(pdev, edu);
+	dev_info(&edu->dev, "edu %u.%u at %s, %s, %u-bit DMA\n", edu->ident >> 24,
+		 (edu->ident >> 16) & 0xff, pci_name(pdev),
+		 edu->irq_mode == EDUDMA_IRQ_MSI ? "MSI" : "INTx", dma_bits);
+	return 0;
+
+err_free_minor:
+	ida_free(&edudma_ida, edu->minor);
+	return ret;
+}
+
+static void edudma_remove(struct pci_dev *pdev)
+{
+	struct edudma_dev *edu = pci_get_drvdata(pdev);
+
+	cdev_device_del(&edu->cdev, &edu->dev);
+	/* waits for every call in progress; later ones see gone */
+	down_write(&edu->gone_lock);
+	WRITE_ONCE(edu->gone, true);
+	up_write(&edu->gone_lock);
+	wake_up_all(&edu->hup_wq);
+	edudma_hw_quiesce(edu);
+	pci_clear_master(pdev);
+	ida_free(&edudma_ida, edu->minor);
+	/* devres then frees the IRQ and drops the probe's reference on edu */
+}
+
+static void edudma_shutdown(struct pci_dev *pdev)
+{
+	struct edudma_dev *edu = pci_get_drvdata(pdev);
+
+	if (!edu)
+		return;
+	down_write(&edu->gone_lock);
+	WRITE_ONCE(edu->gone, true);
+	up_write(&edu->gone_lock);
+	edudma_hw_quiesce(edu);
+	pci_clear_master(pdev);
+}
+
+static const struct pci_device_id edudma_ids[] = {
+	{ PCI_DEVICE(EDUDMA_VENDOR_ID, EDUDMA_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, edudma_ids);
+
+static struct pci_driver edudma_driver = {
+	.name = KBUILD_MODNAME,
+	.id_table = edudma_ids,
+	.probe = edudma_probe,
+	.remove = edudma_remove,
+	.shutdown = edudma_shutdown,
+};
+
+static int __init edudma_init(void)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&edudma_devt, 0, EDUDMA_MAX_DEVICES, KBUILD_MODNAME);
+	if (ret)
+		return ret;
+	edudma_class = class_create(THIS_MODULE, KBUILD_MODNAME);
+	if (IS_ERR(edudma_class)) {
+		ret = PTR_ERR(edudma_class);
+		goto err_unregister_region;
+	}
+	ret = pci_register_driver(&edudma_driver);
+	if (ret)
+		goto err_destroy_class;
+	return 0;
+
+err_destroy_class:
+	class_destroy(edudma_class);
+err_unregister_region:
+	unregister_chrdev_region(edudma_devt, EDUDMA_MAX_DEVICES);
+	return ret;
+}
+
+static void __exit edudma_exit(void)
+{
+	pci_unregister_driver(&edudma_driver);
+	class_destroy(edudma_class);
+	unregister_chrdev_region(edudma_devt, EDUDMA_MAX_DEVICES);
+	ida_destroy(&edudma_ida);
+}
+
+module_init(edudma_init);
+module_exit(edudma_exit);
+
+MODULE_DESCRIPTION("DMA buffers and DMA engine of the QEMU edu PCI device");
+MODULE_AUTHOR("The edudma authors");
+MODULE_LICENSE("GPL");
