@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# edudma: top-level build. The two commands for a fresh Debian 12 machine,
+# as root: `make demo` and `make check` (see README.md).
+
+VERSION   := 0.1.0
+SOVERSION := 0
+B         := build
+CACHE     ?= /var/cache/edudma
+CC        ?= gcc
+CFLAGS    ?= -O2 -g
+WFLAGS    := -std=gnu11 -Wall -Wextra -Werror
+PREFIX    ?= /usr/local
+
+PCI_CFLAGS = $(shell pkg-config --cflags pciaccess)
+PCI_LIBS   = $(shell pkg-config --libs pciaccess)
+KVER       = $(shell qemu/kver)
+KDIR       = /usr/src/linux-headers-$(KVER)
+DEBUG_TREE = $(shell qemu/debug-kernel)
+CHECKPATCH = $(CACHE)/checkpatch/scripts/checkpatch.pl
+SAN        := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRCS   := userlib/libedudma.c userlib/util.c
+LIB_HDRS   := userlib/include/libedudma.h userlib/private.h uapi/linux/edudma.h
+LIB_CPPFLAGS := -Iuapi -Iuserlib/include -DEDUDMA_LIB_VERSION=\"$(VERSION)\"
+SONAME     := libedudma.so.$(SOVERSION)
+RPATH      := -Wl,-rpath,'$$ORIGIN/../lib'
+
+HOST_TESTS  := $(patsubst tests/host/%.c,$(B)/tests/host/%,$(wildcard tests/host/test_*.c))
+GUEST_TESTS := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/guest/test_*.c))
+GUEST_TESTS_RPATH := -Wl,-rpath,'$$ORIGIN/../../lib'
+
+.PHONY: all deps driver driver-debug lib cli tests lint checkpatch sparse \
+	check check-host check-guest check-debug demo install clean help
+
+all: driver lib cli tests
+
+help:
+	@echo "make demo         install what is missing, build, boot the lab, show the device"
+	@echo "make check        the same set-up, then lint + host tests + in-guest tests"
+	@echo "make check-debug  the in-guest tests on the debug kernel (KASAN, lockdep, ...)"
+	@echo "make all | lint | check-host | check-guest | clean"
+
+deps:
+	qemu/deps
+
+# ---- kernel module ----------------------------------------------------------
+driver:
+	$(MAKE) -C driver KDIR=$(KDIR)
+
+# Built in a tree of symlinks so the Debian-kernel build in driver/ stays put.
+driver-debug:
+	@mkdir -p $(B)/kdebug/driver
+	@ln -sfn $(CURDIR)/uapi $(B)/kdebug/uapi
+	@for f in driver/*.c driver/*.h driver/Kbuild; do ln -sf $(CURDIR)/$$f $(B)/kdebug/driver/; done
+	$(MAKE) -C $(DEBUG_TREE) M=$(CURDIR)/$(B)/kdebug/driver modules
+
+# ---- library and CLI ----------------------------------------------------------
+lib: $(B)/lib/libedudma.so $(B)/lib/libedudma.a $(B)/lib/pkgconfig/libedudma.pc
+cli: $(B)/bin/edudma
+
+$(B)/lib/$(SONAME).$(VERSION): $(LIB_SRCS) $(LIB_HDRS) userlib/libedudma.map
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) -fPIC -fvisibility=hidden $(LIB_CPPFLAGS) $(PCI_CFLAGS) \
+		-shared -Wl,-soname,$(SONAME) -Wl,--version-script=userlib/libedudma.map \
+		-o $@ $(LIB_SRCS) $(PCI_LIBS)
+
+$(B)/lib/libedudma.so: $(B)/lib/$(SONAME).$(VERSION)
+	ln -sf $(SONAME).$(VERSION) $(B)/lib/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(B)/lib/libedudma.a: $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(B)/obj
+	$(CC) $(CFLAGS) $(WFLAGS) -fvisibility=hidden $(LIB_CPPFLAGS) $(PCI_CFLAGS) \
+		-c userlib/libedudma.c -o $(B)/obj/libedudma.o
+	$(CC) $(CFLAGS) $(WFLAGS) -fvisibility=hidden $(LIB_CPPFLAGS) \
+		-c userlib/util.c -o $(B)/obj/util.o
+	rm -f $@ && ar rcs $@ $(B)/obj/libedudma.o $(B)/obj/util.o
+
+$(B)/lib/pkgconfig/libedudma.pc: userlib/libedudma.pc.in
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
+
+$(B)/bin/edudma: userlib/cli.c $(B)/lib/libedudma.so
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) -o $@ userlib/cli.c -L$(B)/lib -ledudma $(RPATH)
+
+# ---- tests --------------------------------------------------------------------
+tests: $(HOST_TESTS) $(GUEST_TESTS)
+
+# host tests: pure logic, compiled with the library sources, under ASan/UBSan
+$(B)/tests/host/%: tests/host/%.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(WFLAGS) $(SAN) $(LIB_CPPFLAGS) -Iuserlib -o $@ $< userlib/util.c -lcriterion
+
+$(B)/tests/guest/%: tests/guest/%.c tests/guest/lab.c tests/guest/lab.h $(B)/lib/libedudma.so
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) -Itests/guest -pthread -o $@ $< tests/guest/lab.c \
+		-L$(B)/lib -ledudma -lcriterion $(GUEST_TESTS_RPATH)
+
+# ---- quality gates ------------------------------------------------------------
+lint: checkpatch sparse
+
+checkpatch:
+	perl $(CHECKPATCH) --strict --no-tree --terse --show-types -f \
+		driver/*.c driver/*.h uapi/linux/edudma.h
+
+sparse:
+	$(MAKE) -s -C driver KDIR=$(KDIR) clean
+	$(MAKE) -C driver KDIR=$(KDIR) sparse 2>&1 | tee $(B)/sparse.log
+	@! grep -E 'warning:|error:' $(B)/sparse.log
+	$(MAKE) -s -C driver KDIR=$(KDIR) clean
+	$(MAKE) -C driver KDIR=$(KDIR) 2>&1 | tee $(B)/kbuild.log
+	@! grep -E 'warning:|error:' $(B)/kbuild.log
+
+# ---- the two commands ---------------------------------------------------------
+check-host: $(HOST_TESTS)
+	@mkdir -p $(B)/tap
+	@rc=0; for t in $(HOST_TESTS); do \
+		$$t --tap=$(B)/tap/host-$$(basename $$t).tap || rc=1; \
+	done; exit $$rc
+
+check-guest: all
+	qemu/run --edu 2 --timeout 1200 -- tests/guest/run-all
+
+check-debug: deps
+	$(MAKE) driver-debug lib cli tests
+	qemu/run --debug-kernel --kmemleak --edu 2 --timeout 2400 -- tests/guest/run-all
+
+check: deps
+	$(MAKE) all
+	@mkdir -p $(B)
+	$(MAKE) lint
+	$(MAKE) check-host
+	$(MAKE) check-guest
+	@tests/summary $(B)/tap/host-*.tap $(B)/lab/latest/tap/*.tap
+
+demo: deps
+	$(MAKE) all
+	qemu/run --edu 1 -- sh -c 'edudma info && edudma factorial 12 && edudma selftest'
+
+install: all
+	install -D -m 0644 driver/edudma.ko $(DESTDIR)/lib/modules/$(KVER)/extra/edudma.ko
+	install -D -m 0644 uapi/linux/edudma.h $(DESTDIR)$(PREFIX)/include/linux/edudma.h
+	install -D -m 0644 userlib/include/libedudma.h $(DESTDIR)$(PREFIX)/include/libedudma.h
+	install -D -m 0755 $(B)/lib/$(SONAME).$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME).$(VERSION)
+	ln -sf $(SONAME).$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libedudma.so
+	install -D -m 0644 $(B)/lib/libedudma.a $(DESTDIR)$(PREFIX)/lib/libedudma.a
+	install -D -m 0644 $(B)/lib/pkgconfig/libedudma.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libedudma.pc
+	install -D -m 0755 $(B)/bin/edudma $(DESTDIR)$(PREFIX)/bin/edudma
+
+clean:
+	-$(MAKE) -s -C driver KDIR=$(KDIR) clean
+	rm -rf $(B)

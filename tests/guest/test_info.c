@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* EDUDMA_IOC_GET_INFO and device discovery, against the real device. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab.h"
+
+_Static_assert(sizeof(struct edudma_info) == 48, "uapi size");
+_Static_assert(sizeof(struct edudma_factorial) == 16, "uapi size");
+_Static_assert(sizeof(struct edudma_liveness) == 8, "uapi size");
+_Static_assert(sizeof(struct edudma_selftest) == 24, "uapi size");
+
+TestSuite(info, .init = lab_init, .timeout = 30);
+
+Test(info, reports_the_device)
+{
+	struct edudma_info in;
+	int fd = lab_open(0);
+
+	memset(&in, 0xa5, sizeof(in));
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_GET_INFO, &in), 0);
+	cr_assert_eq(in.api_version, EDUDMA_API_VERSION);
+	cr_assert_eq(in.ident, 0x010000ed, "ident 0x%08x", in.ident);
+	cr_assert_eq(in.caps, EDUDMA_CAP_FACTORIAL | EDUDMA_CAP_LIVENESS | EDUDMA_CAP_SELFTEST);
+	cr_assert_eq(in.dma_mask_bits, lab_mask_bits());
+	cr_assert_eq(in.irq_mode, EDUDMA_IRQ_MSI);
+	cr_assert_eq(in.window_addr, 0x40000);
+	cr_assert_eq(in.window_size, 4095);
+	cr_assert_eq(in.minor, 0);
+	cr_assert_eq(in.pad, 0);
+	close(fd);
+}
+
+Test(info, pci_address_matches_sysfs)
+{
+	for (int m = 0; m < lab_edu_count(); m++) {
+		struct edudma_info in;
+		char bdf[32], mine[32];
+		int fd = lab_open(m);
+
+		cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_GET_INFO, &in), 0);
+		lab_bdf(m, bdf, sizeof(bdf));
+		snprintf(mine, sizeof(mine), "%04x:%02x:%02x.%u", in.pci_domain, in.pci_bus,
+			 in.pci_dev, in.pci_fn);
+		cr_assert_str_eq(mine, bdf);
+		cr_assert_eq(in.minor, (unsigned int)m);
+		close(fd);
+	}
+}
+
+Test(info, library_lists_every_device)
+{
+	struct edudma_pci *list;
+	size_t n;
+
+	cr_assert_eq(edudma_list(&list, &n), 0);
+	cr_assert_eq(n, (size_t)lab_edu_count());
+	for (size_t i = 0; i < n; i++) {
+		char bdf[32], want[32];
+
+		cr_assert_eq(list[i].vendor_id, 0x1234);
+		cr_assert_eq(list[i].device_id, 0x11e8);
+		cr_assert_eq(list[i].revision, 0x10);
+		cr_assert_eq(list[i].bar0_size, 1 << 20);
+		cr_assert_str_eq(list[i].driver, "edudma");
+		cr_assert_geq(list[i].minor, 0);
+		snprintf(want, sizeof(want), "/dev/edudma%d", list[i].minor);
+		cr_assert_str_eq(list[i].devnode, want);
+		lab_bdf(list[i].minor, bdf, sizeof(bdf));
+		snprintf(want, sizeof(want), "%04x:%02x:%02x.%u", list[i].domain, list[i].bus,
+			 list[i].dev, list[i].func);
+		cr_assert_str_eq(bdf, want);
+	}
+	edudma_list_free(list);
+}
+
+Test(info, open_by_index_path_and_pci_address)
+{
+	struct edudma_info a, b, c;
+	struct edudma *e;
+	char bdf[32];
+
+	lab_bdf(0, bdf, sizeof(bdf));
+	cr_assert_eq(edudma_open("0", &e), 0);
+	cr_assert_eq(edudma_get_info(e, &a), 0);
+	edudma_close(e);
+	cr_assert_eq(edudma_open("/dev/edudma0", &e), 0);
+	cr_assert_eq(edudma_get_info(e, &b), 0);
+	edudma_close(e);
+	cr_assert_eq(edudma_open(bdf, &e), 0);
+	cr_assert_eq(edudma_get_info(e, &c), 0);
+	edudma_close(e);
+	cr_assert_eq(memcmp(&a, &b, sizeof(a)), 0);
+	cr_assert_eq(memcmp(&a, &c, sizeof(a)), 0);
+	cr_assert_eq(edudma_open("0000:7f:1f.7", &e), -ENODEV);
+	cr_assert_eq(edudma_open("63", &e), -ENOENT);
+	cr_assert_eq(edudma_open("not-a-device", &e), -EINVAL);
+}

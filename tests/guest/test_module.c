@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Module lifetime and interrupt modes: rmmod while in use, forced INTx. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "lab.h"
+
+TestSuite(module, .init = lab_init, .timeout = 90);
+
+static void check_device(int minor, uint32_t irq_mode)
+{
+	struct edudma_info in;
+	struct edudma_factorial f = { .n = 11 };
+	struct edudma_selftest st = { 0 };
+	int fd = lab_open(minor);
+
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_GET_INFO, &in), 0);
+	cr_assert_eq(in.irq_mode, irq_mode, "device %d irq mode %u", minor, in.irq_mode);
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_FACTORIAL, &f), 0);
+	cr_assert_eq(f.result, 39916800);
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_SELFTEST, &st), 0);
+	close(fd);
+}
+
+static const char *default_params(void)
+{
+	const char *p = getenv("EDUDMA_KO_PARAMS");
+
+	return p ? p : "";
+}
+
+Test(module, rmmod_is_refused_while_a_file_is_open)
+{
+	int fd = lab_open(0);
+
+	cr_assert_eq(lab_module_unload(), -EWOULDBLOCK);
+	close(fd);
+	check_device(0, EDUDMA_IRQ_MSI);
+}
+
+Test(module, forced_intx_then_msi_again)
+{
+	char params[256];
+
+	cr_assert_eq(lab_module_unload(), 0);
+	snprintf(params, sizeof(params), "%s force_intx=1", default_params());
+	cr_assert_eq(lab_module_load(params), 0);
+	for (int m = 0; m < lab_edu_count(); m++)
+		check_device(m, EDUDMA_IRQ_INTX);
+	cr_assert_eq(lab_module_unload(), 0);
+	cr_assert_eq(lab_module_load(default_params()), 0);
+	for (int m = 0; m < lab_edu_count(); m++)
+		check_device(m, EDUDMA_IRQ_MSI);
+}
+
+Test(module, bad_parameters_fail_the_probe_not_the_guest)
+{
+	char params[256];
+	int fd;
+
+	cr_assert_eq(lab_module_unload(), 0);
+	/* the module loads, but no device binds with an impossible mask */
+	cr_assert_eq(lab_module_load("dma_bits=8"), 0);
+	fd = open("/dev/edudma0", O_RDWR);
+	cr_assert_eq(fd, -1);
+	cr_assert_eq(errno, ENOENT);
+	cr_assert_eq(lab_module_unload(), 0);
+	snprintf(params, sizeof(params), "%s", default_params());
+	cr_assert_eq(lab_module_load(params), 0);
+	check_device(0, EDUDMA_IRQ_MSI);
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Unbind and rebind through sysfs with files open. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "lab.h"
+
+TestSuite(unbind, .init = lab_init, .timeout = 60);
+
+static void check_gone(int fd)
+{
+	struct edudma_info in;
+	struct edudma_factorial f = { .n = 3 };
+	struct edudma_selftest st = { 0 };
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_GET_INFO, &in), -ENODEV);
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_FACTORIAL, &f), -ENODEV);
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_SELFTEST, &st), -ENODEV);
+	cr_assert_eq(lab_ioctl(fd, _IO(EDUDMA_IOC_MAGIC, 0x7f), NULL), -ENOTTY);
+	cr_assert_eq(poll(&p, 1, 1000), 1);
+	cr_assert_eq(p.revents, POLLHUP | POLLERR);
+}
+
+Test(unbind, open_file_gets_enodev_then_rebind_works)
+{
+	int minor = lab_edu_count() - 1;
+	struct edudma_info in;
+	char bdf[32], node[32];
+	int fd = lab_open(minor), fd2;
+
+	lab_bdf(minor, bdf, sizeof(bdf));
+	snprintf(node, sizeof(node), "/dev/edudma%d", minor);
+	cr_assert_eq(lab_sysfs_driver("unbind", bdf), 0);
+	check_gone(fd);
+	cr_assert_eq(open(node, O_RDWR), -1);
+	cr_assert_eq(errno, ENOENT);
+	cr_assert_eq(lab_sysfs_driver("bind", bdf), 0);
+	/* the same, lowest free, number comes back */
+	fd2 = lab_open(minor);
+	cr_assert_eq(lab_ioctl(fd2, EDUDMA_IOC_GET_INFO, &in), 0);
+	cr_assert_eq(in.minor, (unsigned int)minor);
+	check_gone(fd);
+	close(fd);
+	close(fd2);
+}
+
+static void *selftest_loop(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	uintptr_t bad = 0;
+
+	for (;;) {
+		struct edudma_selftest st = { 0 };
+		int ret = lab_ioctl(fd, EDUDMA_IOC_SELFTEST, &st);
+
+		if (ret == -ENODEV)
+			break;
+		if (ret)
+			bad++;
+	}
+	return (void *)bad;
+}
+
+Test(unbind, unbind_during_dma_waits_for_it)
+{
+	int minor = 0;
+	char bdf[32];
+	pthread_t t;
+	void *bad;
+	int fd = lab_open(minor);
+
+	lab_bdf(minor, bdf, sizeof(bdf));
+	cr_assert_eq(pthread_create(&t, NULL, selftest_loop, (void *)(intptr_t)fd), 0);
+	usleep(350 * 1000);
+	cr_assert_eq(lab_sysfs_driver("unbind", bdf), 0);
+	cr_assert_eq(pthread_join(t, &bad), 0);
+	cr_assert_eq((uintptr_t)bad, 0, "selftests failed before the unbind");
+	cr_assert_eq(lab_sysfs_driver("bind", bdf), 0);
+	close(fd);
+	fd = lab_open(minor);
+	{
+		struct edudma_selftest st = { 0 };
+
+		cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_SELFTEST, &st), 0);
+	}
+	close(fd);
+}
+
+Test(unbind, bind_twice_and_unbind_twice_fail_cleanly)
+{
+	char bdf[32];
+
+	lab_bdf(0, bdf, sizeof(bdf));
+	cr_assert_eq(lab_sysfs_driver("bind", bdf), -EBUSY);
+	cr_assert_eq(lab_sysfs_driver("unbind", bdf), 0);
+	cr_assert_eq(lab_sysfs_driver("unbind", bdf), -ENODEV);
+	cr_assert_eq(lab_sysfs_driver("bind", bdf), 0);
+}

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* edudma: command-line tool for edudma devices, built on libedudma. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libedudma.h"
+
+static const char *opt_device = "0";
+static bool opt_json;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: edudma [-d DEV] [--json] COMMAND [ARGS]\n"
+		"  info                 list edu devices and what edudma reports for each\n"
+		"  factorial N [--wrap] n! computed by the device (--wrap: allow n > 12,\n"
+		"                       result mod 2^32)\n"
+		"  liveness [VALUE]     write VALUE (default 0x12345678), expect ~VALUE back\n"
+		"  selftest             one DMA round trip through the device, data compared\n"
+		"  version              library version\n"
+		"options:\n"
+		"  -d, --device DEV     /dev/edudmaN, N or a PCI address (default 0)\n"
+		"  -j, --json           JSON output\n");
+}
+
+static int fail(const char *what, int err)
+{
+	fprintf(stderr, "edudma: %s: %s\n", what, strerror(-err));
+	return 1;
+}
+
+static const char *irq_mode_name(uint32_t mode)
+{
+	switch (mode) {
+	case EDUDMA_IRQ_MSI:
+		return "MSI";
+	case EDUDMA_IRQ_INTX:
+		return "INTx";
+	default:
+		return "unknown";
+	}
+}
+
+static int open_device(struct edudma **e)
+{
+	int ret = edudma_open(opt_device, e);
+
+	if (ret) {
+		fprintf(stderr, "edudma: cannot open device '%s': %s\n", opt_device, strerror(-ret));
+		if (ret == -ENOENT)
+			fprintf(stderr, "edudma: is edudma.ko loaded? (edudma info lists edu devices)\n");
+	}
+	return ret;
+}
+
+static void print_info_human(const struct edudma_pci *p, const struct edudma_info *in, int err)
+{
+	printf("%04x:%02x:%02x.%u  edu %04x:%04x rev 0x%02x  BAR0 %" PRIu64 " KiB  IRQ %d\n",
+	       p->domain, p->bus, p->dev, p->func, p->vendor_id, p->device_id, p->revision,
+	       p->bar0_size >> 10, p->irq);
+	if (p->minor < 0) {
+		printf("  not bound to edudma (driver: %s)\n", p->driver[0] ? p->driver : "none");
+		return;
+	}
+	if (err) {
+		printf("  %s: %s\n", p->devnode, strerror(-err));
+		return;
+	}
+	printf("  device      %s\n", p->devnode);
+	printf("  ident       0x%08x (edu %u.%u)\n", in->ident, in->ident >> 24,
+	       (in->ident >> 16) & 0xff);
+	printf("  api         %u\n", in->api_version);
+	printf("  irq mode    %s\n", irq_mode_name(in->irq_mode));
+	printf("  dma mask    %u bits\n", in->dma_mask_bits);
+	printf("  window      %u bytes at device address 0x%" PRIx64 "\n", in->window_size,
+	       (uint64_t)in->window_addr);
+	printf("  caps        0x%" PRIx64 "%s%s%s\n", (uint64_t)in->caps,
+	       in->caps & EDUDMA_CAP_FACTORIAL ? " factorial" : "",
+	       in->caps & EDUDMA_CAP_LIVENESS ? " liveness" : "",
+	       in->caps & EDUDMA_CAP_SELFTEST ? " selftest" : "");
+}
+
+static void print_info_json(const struct edudma_pci *p, const struct edudma_info *in, int err,
+			    bool first)
+{
+	printf("%s\n    {\"bdf\": \"%04x:%02x:%02x.%u\", \"vendor_id\": %u, \"device_id\": %u, "
+	       "\"revision\": %u, \"bar0_size\": %" PRIu64 ", \"irq\": %d, \"driver\": \"%s\", "
+	       "\"devnode\": ",
+	       first ? "" : ",", p->domain, p->bus, p->dev, p->func, p->vendor_id, p->device_id,
+	       p->revision, p->bar0_size, p->irq, p->driver);
+	if (p->minor < 0 || err) {
+		printf("%s%s%s, \"info\": null}", p->minor < 0 ? "" : "\"",
+		       p->minor < 0 ? "null" : p->devnode, p->minor < 0 ? "" : "\"");
+		return;
+	}
+	printf("\"%s\", \"info\": {\"api_version\": %u, \"ident\": %u, \"caps\": %" PRIu64
+	       ", \"irq_mode\": \"%s\", \"dma_mask_bits\": %u, \"window_addr\": %" PRIu64
+	       ", \"window_size\": %u, \"minor\": %u}}",
+	       p->devnode, in->api_version, in->ident, (uint64_t)in->caps,
+	       irq_mode_name(in->irq_mode), in->dma_mask_bits, (uint64_t)in->window_addr,
+	       in->window_size, in->minor);
+}
+
+static int cmd_info(void)
+{
+	struct edudma_pci *list;
+	size_t n, i;
+	int ret;
+
+	ret = edudma_list(&list, &n);
+	if (ret)
+		return fail("listing PCI devices", ret);
+	if (opt_json)
+		printf("{\"library\": \"%s\", \"devices\": [", edudma_version());
+	else if (!n)
+		printf("no edu device (1234:11e8) found\n");
+	for (i = 0; i < n; i++) {
+		struct edudma_info info = { 0 };
+		struct edudma *e = NULL;
+		int err = 0;
+
+		if (list[i].minor >= 0) {
+			err = edudma_open(list[i].devnode, &e);
+			if (!err)
+				err = edudma_get_info(e, &info);
+			edudma_close(e);
+		}
+		if (opt_json)
+			print_info_json(&list[i], &info, err, i == 0);
+		else
+			print_info_human(&list[i], &info, err);
+	}
+	if (opt_json)
+		printf("\n]}\n");
+	edudma_list_free(list);
+	return n ? 0 : 1;
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	uint64_t v;
+
+	if (edudma_parse_size(s, &v) || v > UINT32_MAX)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int cmd_factorial(int argc, char **argv)
+{
+	uint32_t n, flags = 0, result;
+	struct edudma *e;
+	int i, ret;
+	const char *arg = NULL;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--wrap"))
+			flags |= EDUDMA_FACTORIAL_WRAP;
+		else if (!arg)
+			arg = argv[i];
+		else
+			arg = "";
+	}
+	if (!arg || parse_u32(arg, &n)) {
+		fprintf(stderr, "edudma: factorial takes one number\n");
+		return 2;
+	}
+	if (open_device(&e))
+		return 1;
+	ret = edudma_factorial(e, n, flags, &result);
+	edudma_close(e);
+	if (ret == -EOVERFLOW) {
+		fprintf(stderr, "edudma: %u! does not fit in 32 bits (--wrap for the device's "
+			"result mod 2^32)\n", n);
+		return 1;
+	}
+	if (ret)
+		return fail("factorial", ret);
+	if (opt_json)
+		printf("{\"n\": %u, \"wrap\": %s, \"result\": %u}\n", n,
+		       flags ? "true" : "false", result);
+	else
+		printf("%u! = %u%s\n", n, result, n > EDUDMA_FACTORIAL_MAX_EXACT ? " (mod 2^32)" : "");
+	return 0;
+}
+
+static int cmd_liveness(int argc, char **argv)
+{
+	uint32_t v = 0x12345678, r;
+	struct edudma *e;
+	int ret;
+
+	if (argc > 2 || (argc == 2 && parse_u32(argv[1], &v))) {
+		fprintf(stderr, "edudma: liveness takes one 32-bit value\n");
+		return 2;
+	}
+	if (open_device(&e))
+		return 1;
+	ret = edudma_liveness(e, v, &r);
+	edudma_close(e);
+	if (ret)
+		return fail("liveness", ret);
+	if (opt_json)
+		printf("{\"value\": %u, \"result\": %u, \"alive\": %s}\n", v, r,
+		       r == ~v ? "true" : "false");
+	else
+		printf("wrote 0x%08x, read 0x%08x: %s\n", v, r, r == ~v ? "alive" : "NOT ALIVE");
+	return r == ~v ? 0 : 1;
+}
+
+static int cmd_selftest(void)
+{
+	struct edudma_selftest st;
+	struct edudma *e;
+	int ret;
+
+	if (open_device(&e))
+		return 1;
+	ret = edudma_selftest(e, &st);
+	edudma_close(e);
+	if (ret)
+		return fail("selftest", ret);
+	if (opt_json)
+		printf("{\"bytes\": %u, \"to_device_ns\": %" PRIu64 ", \"from_device_ns\": %" PRIu64
+		       ", \"ok\": true}\n", st.bytes, (uint64_t)st.to_device_ns,
+		       (uint64_t)st.from_device_ns);
+	else
+		printf("selftest: %u bytes to the device in %.1f ms, back in %.1f ms, data match\n",
+		       st.bytes, st.to_device_ns / 1e6, st.from_device_ns / 1e6);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+d:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			opt_device = optarg;
+			break;
+		case 'j':
+			opt_json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	argc -= optind;
+	argv += optind;
+	/* options may also follow the command */
+	for (c = 1; c < argc; c++) {
+		if (!strcmp(argv[c], "--json") || !strcmp(argv[c], "-j")) {
+			opt_json = true;
+			memmove(&argv[c], &argv[c + 1], (argc - c) * sizeof(*argv));
+			argc--;
+			c--;
+		}
+	}
+	cmd = argv[0];
+	if (!strcmp(cmd, "info"))
+		return cmd_info();
+	if (!strcmp(cmd, "factorial"))
+		return cmd_factorial(argc, argv);
+	if (!strcmp(cmd, "liveness"))
+		return cmd_liveness(argc, argv);
+	if (!strcmp(cmd, "selftest"))
+		return cmd_selftest();
+	if (!strcmp(cmd, "version")) {
+		printf("edudma %s (uapi %d)\n", edudma_version(), EDUDMA_API_VERSION);
+		return 0;
+	}
+	fprintf(stderr, "edudma: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

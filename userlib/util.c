@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* libedudma: pure helpers, no device access (unit-tested on the host). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "libedudma.h"
+#include "private.h"
+
+EDUDMA_EXPORT int edudma_parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0, mult = 1;
+	int base = 10, digits = 0;
+	const char *p = s;
+
+	if (!s || !out)
+		return -EINVAL;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	for (; *p; p++, digits++) {
+		unsigned int d;
+
+		if (isdigit((unsigned char)*p))
+			d = *p - '0';
+		else if (base == 16 && isxdigit((unsigned char)*p))
+			d = (tolower((unsigned char)*p) - 'a') + 10;
+		else
+			break;
+		if (v > (UINT64_MAX - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	if (!digits)
+		return -EINVAL;
+	if (*p && base == 10) {
+		const char *units = "KMGT", *u = strchr(units, toupper((unsigned char)*p));
+
+		if (u && *p) {
+			mult = 1ULL << (10 * (u - units + 1));
+			p++;
+			if (!strcmp(p, "iB"))
+				p += 2;
+		}
+		if (!strcmp(p, "B"))
+			p++;
+	}
+	if (*p)
+		return -EINVAL;
+	if (v && mult > UINT64_MAX / v)
+		return -ERANGE;
+	*out = v * mult;
+	return 0;
+}
+
+EDUDMA_EXPORT int edudma_parse_bdf(const char *s, unsigned int *domain, unsigned int *bus,
+				   unsigned int *dev, unsigned int *func)
+{
+	unsigned int d = 0, b, sl, f;
+	int n = -1;
+
+	if (!s)
+		return -EINVAL;
+	if (sscanf(s, "%4x:%2x:%2x.%1u%n", &d, &b, &sl, &f, &n) == 4 && n > 0 && !s[n]) {
+		/* full form */
+	} else if (d = 0, n = -1,
+		   sscanf(s, "%2x:%2x.%1u%n", &b, &sl, &f, &n) == 3 && n > 0 && !s[n]) {
+		/* short form, domain 0 */
+	} else {
+		return -EINVAL;
+	}
+	if (sl > 31 || f > 7)
+		return -EINVAL;
+	if (domain)
+		*domain = d;
+	if (bus)
+		*bus = b;
+	if (dev)
+		*dev = sl;
+	if (func)
+		*func = f;
+	return 0;
+}
+
+EDUDMA_EXPORT const char *edudma_version(void)
+{
+	return EDUDMA_LIB_VERSION;
+}
