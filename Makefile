@@ -102,8 +102,12 @@ $(B)/tests/guest/%: tests/guest/%.c tests/guest/lab.c tests/guest/lab.h $(B)/lib
 lint: checkpatch sparse
 
 checkpatch:
-	perl $(CHECKPATCH) --strict --no-tree --terse --show-types -f \
-		driver/*.c driver/*.h uapi/linux/edudma.h
+	@mkdir -p $(B)
+	perl $(CHECKPATCH) --strict --no-tree --terse --show-types --summary-file -f \
+		driver/edudma_*.c driver/*.h uapi/linux/edudma.h >$(B)/checkpatch.log 2>&1 || true
+	@if grep -vE 'total: 0 errors, 0 warnings, 0 checks' $(B)/checkpatch.log; then \
+		echo "checkpatch --strict: not clean"; exit 1; fi
+	@echo "checkpatch --strict: clean"
 
 sparse:
 	$(MAKE) -s -C driver KDIR=$(KDIR) clean

@@ -88,16 +88,16 @@ struct edudma_dev {
 	u8 pci_bus;
 	u8 pci_devfn;
 
-	struct rw_semaphore gone_lock;
+	struct rw_semaphore gone_lock;	/* protects gone */
 	bool gone;
 
 	wait_queue_head_t wq;
 	wait_queue_head_t hup_wq;
-	spinlock_t irq_lock;
+	spinlock_t irq_lock;		/* protects irq_pending */
 	u32 irq_pending;
 
-	struct mutex fact_lock;
-	struct mutex dma_lock;
+	struct mutex fact_lock;		/* serializes the factorial unit */
+	struct mutex dma_lock;		/* serializes the DMA engine */
 };
 
 extern unsigned int edudma_timeout_ms;

@@ -12,15 +12,16 @@
 #ifndef _UAPI_LINUX_EDUDMA_H
 #define _UAPI_LINUX_EDUDMA_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
 #define EDUDMA_API_VERSION	1
 
 /* Capability bits of struct edudma_info.caps. */
-#define EDUDMA_CAP_FACTORIAL	(1ULL << 0)	/* EDUDMA_IOC_FACTORIAL */
-#define EDUDMA_CAP_LIVENESS	(1ULL << 1)	/* EDUDMA_IOC_LIVENESS */
-#define EDUDMA_CAP_SELFTEST	(1ULL << 2)	/* EDUDMA_IOC_SELFTEST */
+#define EDUDMA_CAP_FACTORIAL	_BITULL(0)	/* EDUDMA_IOC_FACTORIAL */
+#define EDUDMA_CAP_LIVENESS	_BITULL(1)	/* EDUDMA_IOC_LIVENESS */
+#define EDUDMA_CAP_SELFTEST	_BITULL(2)	/* EDUDMA_IOC_SELFTEST */
 
 /* Values of struct edudma_info.irq_mode. */
 #define EDUDMA_IRQ_INTX		1	/* legacy pin interrupt (INTA) */
@@ -67,7 +68,7 @@ struct edudma_info {
  */
 #define EDUDMA_FACTORIAL_MAX_EXACT	12
 #define EDUDMA_FACTORIAL_MAX_N		65535
-#define EDUDMA_FACTORIAL_WRAP		(1U << 0)
+#define EDUDMA_FACTORIAL_WRAP		_BITUL(0)
 
 /**
  * struct edudma_factorial - EDUDMA_IOC_FACTORIAL argument
