@@ -130,6 +130,7 @@ check-guest: all
 check-debug: deps
 	$(MAKE) driver-debug lib cli tests
 	qemu/run --debug-kernel --kmemleak --edu 2 --timeout 2400 -- tests/guest/run-all
+	@SUMMARY_NAME=check-debug tests/summary $(B)/lab/latest/tap/*.tap
 
 check: deps
 	$(MAKE) all
