@@ -14,7 +14,14 @@
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/scatterlist.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include <uapi/linux/edudma.h>
 
 #define EDUDMA_MAX_DEVICES	64
 
@@ -73,6 +80,13 @@
  *	yet consumed by a waiter
  * @fact_lock: serializes the factorial unit
  * @dma_lock: serializes the DMA engine
+ * @buf_lock: protects @bufs
+ * @bufs: every live buffer of this device, for remove() to revoke
+ * @handle_ida: buffer handles, unique per device so that a handle's mmap
+ *	offset names one buffer in the device node's address space
+ * @stats_lock: protects @stats and @charged
+ * @stats: counters reported by EDUDMA_IOC_STATS and sysfs
+ * @charged: bytes of live buffers, checked against max_device_bytes
  */
 struct edudma_dev {
 	struct device dev;
@@ -98,9 +112,124 @@ struct edudma_dev {
 
 	struct mutex fact_lock;		/* serializes the factorial unit */
 	struct mutex dma_lock;		/* serializes the DMA engine */
+
+	struct mutex buf_lock;		/* protects bufs */
+	struct list_head bufs;
+	struct ida handle_ida;
+
+	spinlock_t stats_lock;		/* protects stats and charged */
+	struct edudma_stats stats;
+	u64 charged;
+};
+
+/**
+ * struct edudma_file - one open file of /dev/edudmaN
+ * @ref: the file holds one reference, every buffer it allocated one
+ * @edu: the device; the context holds a reference on @edu->dev
+ * @inode: the device node's inode
+ * @bufs: handle -> struct edudma_buf; each entry holds a buffer reference
+ * @lock: protects @charged
+ * @charged: bytes of live buffers allocated through this file, checked
+ *	against max_file_bytes; released when each buffer's last user goes
+ */
+struct edudma_file {
+	struct kref ref;
+	struct edudma_dev *edu;
+	struct inode *inode;
+	struct xarray bufs;
+	spinlock_t lock;		/* protects charged */
+	u64 charged;
+};
+
+/**
+ * struct edudma_dseg - a stretch of a buffer as the device reaches it
+ * @addr: bus address, or DMA_MAPPING_ERROR for a bounced stretch
+ * @len: bytes
+ * @offset: where the stretch starts in the buffer
+ */
+struct edudma_dseg {
+	dma_addr_t addr;
+	u64 len;
+	u64 offset;
+};
+
+struct edudma_buf;
+
+/**
+ * struct edudma_buf_ops - one buffer backend
+ * @alloc: allocate and zero @buf->size bytes; fill @buf->sgt where the
+ *	kind has pages
+ * @map: map for the device, fill @buf->dsegs
+ * @unmap: undo @map
+ * @free: undo @alloc
+ * @mmap: set up @vma for the buffer from byte @offset
+ */
+struct edudma_buf_ops {
+	int (*alloc)(struct edudma_buf *buf, gfp_t gfp);
+	int (*map)(struct edudma_buf *buf);
+	void (*unmap)(struct edudma_buf *buf);
+	void (*free)(struct edudma_buf *buf);
+	int (*mmap)(struct edudma_buf *buf, struct vm_area_struct *vma, u64 offset);
+};
+
+/**
+ * struct edudma_buf - a DMA buffer
+ * @ref: the handle, every VMA and every user in progress hold one
+ * @edu: the device (reference held on @edu->dev)
+ * @owner: the open file that allocated it (reference held), charged for it
+ * @node: in @edu->bufs
+ * @ops: the backend
+ * @kind: EDUDMA_BUF_COHERENT, _PAGES or _VMALLOC_SG
+ * @handle: handle, unique on the device
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @inode: the device node's inode (reference held): mappings of the
+ *	buffer live in its address space
+ * @lock: protects @revoked against the fault handler
+ * @revoked: remove() took the device side and COHERENT memory away
+ * @cpu_addr: COHERENT: kernel address; VMALLOC_SG: the vmalloc area
+ * @dma_addr: COHERENT: bus address
+ * @sgt: PAGES, VMALLOC_SG: the buffer's pages
+ * @sgt_mapped: @sgt was mapped whole with dma_map_sgtable()
+ * @dsegs: the device's view, merged where bus addresses are contiguous
+ * @nr_dsegs: entries in @dsegs
+ * @bounce_bytes: bytes of @dsegs without a bus address
+ * @need_sync: CPU/device syncs do something for this mapping
+ */
+struct edudma_buf {
+	struct kref ref;
+	struct edudma_dev *edu;
+	struct edudma_file *owner;
+	struct list_head node;
+	const struct edudma_buf_ops *ops;
+	u32 kind;
+	u32 handle;
+	u64 size;
+	struct inode *inode;
+	struct mutex lock;		/* protects revoked */
+	bool revoked;
+	void *cpu_addr;
+	dma_addr_t dma_addr;
+	struct sg_table sgt;
+	bool sgt_mapped;
+	struct edudma_dseg *dsegs;
+	unsigned int nr_dsegs;
+	u64 bounce_bytes;
+	bool need_sync;
 };
 
 extern unsigned int edudma_timeout_ms;
+extern unsigned long edudma_max_buffer_size;
+extern unsigned long edudma_max_file_bytes;
+extern unsigned long edudma_max_device_bytes;
+
+/* edudma_buf.c: buffers, their backends, mapping, sync, mmap, lifetime */
+struct edudma_buf *edudma_buf_create(struct edudma_file *ctx, u64 size, u32 kind,
+				     struct inode *inode);
+void edudma_buf_put(struct edudma_buf *buf);
+int edudma_buf_sync(struct edudma_buf *buf, u64 offset, u64 len, u32 direction, bool for_cpu);
+int edudma_buf_mmap(struct edudma_buf *buf, struct vm_area_struct *vma, u64 offset);
+void edudma_bufs_revoke(struct edudma_dev *edu);
+void edudma_file_put(struct edudma_file *ctx);
 
 /* edudma_hw.c: registers, interrupts, factorial, liveness, one DMA command */
 int edudma_hw_init(struct edudma_dev *edu);

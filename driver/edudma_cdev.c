@@ -5,7 +5,9 @@
  * reaches the hardware holds gone_lock for reading and fails with -ENODEV
  * once remove() has run.
  */
+#include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -14,13 +16,36 @@
 
 #include "edudma.h"
 
+static void edudma_file_release(struct kref *ref)
+{
+	struct edudma_file *ctx = container_of(ref, struct edudma_file, ref);
+
+	xa_destroy(&ctx->bufs);
+	put_device(&ctx->edu->dev);
+	kfree(ctx);
+}
+
 /**
- * struct edudma_file - one open file of /dev/edudmaN
- * @edu: the device; the file holds a reference on @edu->dev
+ * edudma_file_put() - drop a reference on an open file's context
+ * @ctx: the context
  */
-struct edudma_file {
-	struct edudma_dev *edu;
-};
+void edudma_file_put(struct edudma_file *ctx)
+{
+	kref_put(&ctx->ref, edudma_file_release);
+}
+
+/* the buffer behind a handle of this file, with a reference, or NULL */
+static struct edudma_buf *edudma_file_get_buf(struct edudma_file *ctx, u32 handle)
+{
+	struct edudma_buf *buf;
+
+	xa_lock(&ctx->bufs);
+	buf = xa_load(&ctx->bufs, handle);
+	if (buf)
+		kref_get(&buf->ref);
+	xa_unlock(&ctx->bufs);
+	return buf;
+}
 
 static int edudma_open(struct inode *inode, struct file *file)
 {
@@ -38,8 +63,12 @@ static int edudma_open(struct inode *inode, struct file *file)
 		ret = -ENOMEM;
 		goto out_unlock;
 	}
+	kref_init(&ctx->ref);
+	xa_init(&ctx->bufs);
+	spin_lock_init(&ctx->lock);
 	get_device(&edu->dev);
 	ctx->edu = edu;
+	ctx->inode = inode;
 	file->private_data = ctx;
 	ret = nonseekable_open(inode, file);
 out_unlock:
@@ -50,18 +79,25 @@ out_unlock:
 static int edudma_release(struct inode *inode, struct file *file)
 {
 	struct edudma_file *ctx = file->private_data;
+	struct edudma_buf *buf;
+	unsigned long handle;
 
-	put_device(&ctx->edu->dev);
-	kfree(ctx);
+	xa_for_each(&ctx->bufs, handle, buf) {
+		xa_erase(&ctx->bufs, handle);
+		edudma_buf_put(buf);
+	}
+	edudma_file_put(ctx);
 	return 0;
 }
 
-static int edudma_ioc_get_info(struct edudma_dev *edu, void __user *uarg)
+static int edudma_ioc_get_info(struct edudma_file *ctx, void __user *uarg)
 {
+	struct edudma_dev *edu = ctx->edu;
 	struct edudma_info info = {
 		.api_version = EDUDMA_API_VERSION,
 		.ident = edu->ident,
-		.caps = EDUDMA_CAP_FACTORIAL | EDUDMA_CAP_LIVENESS | EDUDMA_CAP_SELFTEST,
+		.caps = EDUDMA_CAP_FACTORIAL | EDUDMA_CAP_LIVENESS | EDUDMA_CAP_SELFTEST |
+			EDUDMA_CAP_BUFFERS | EDUDMA_CAP_STATS,
 		.dma_mask_bits = edu->dma_bits,
 		.irq_mode = edu->irq_mode,
 		.window_addr = EDU_WINDOW_ADDR,
@@ -76,8 +112,9 @@ static int edudma_ioc_get_info(struct edudma_dev *edu, void __user *uarg)
 	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-static int edudma_ioc_factorial(struct edudma_dev *edu, void __user *uarg)
+static int edudma_ioc_factorial(struct edudma_file *ctx, void __user *uarg)
 {
+	struct edudma_dev *edu = ctx->edu;
 	struct edudma_factorial arg;
 	int ret;
 
@@ -95,8 +132,9 @@ static int edudma_ioc_factorial(struct edudma_dev *edu, void __user *uarg)
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
-static int edudma_ioc_liveness(struct edudma_dev *edu, void __user *uarg)
+static int edudma_ioc_liveness(struct edudma_file *ctx, void __user *uarg)
 {
+	struct edudma_dev *edu = ctx->edu;
 	struct edudma_liveness arg;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
@@ -105,8 +143,9 @@ static int edudma_ioc_liveness(struct edudma_dev *edu, void __user *uarg)
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
-static int edudma_ioc_selftest(struct edudma_dev *edu, void __user *uarg)
+static int edudma_ioc_selftest(struct edudma_file *ctx, void __user *uarg)
 {
+	struct edudma_dev *edu = ctx->edu;
 	struct edudma_selftest arg;
 	int ret;
 
@@ -121,12 +160,138 @@ static int edudma_ioc_selftest(struct edudma_dev *edu, void __user *uarg)
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
+static int edudma_ioc_stats(struct edudma_file *ctx, void __user *uarg)
+{
+	struct edudma_dev *edu = ctx->edu;
+	struct edudma_stats st;
+
+	spin_lock(&edu->stats_lock);
+	st = edu->stats;
+	spin_unlock(&edu->stats_lock);
+	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static int edudma_ioc_alloc(struct edudma_file *ctx, void __user *uarg)
+{
+	struct edudma_alloc arg;
+	struct edudma_buf *buf;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.kind >= EDUDMA_BUF_KINDS || !arg.size)
+		return -EINVAL;
+	if (arg.size > READ_ONCE(edudma_max_buffer_size) || arg.size > BIT_ULL(EDUDMA_MMAP_SHIFT))
+		return -EFBIG;
+	buf = edudma_buf_create(ctx, arg.size, arg.kind, ctx->inode);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = xa_insert(&ctx->bufs, buf->handle, buf, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		edudma_buf_put(buf);
+		return ret;
+	}
+	arg.size = buf->size;
+	arg.kind = buf->kind;
+	arg.handle = buf->handle;
+	arg.nr_segments = buf->nr_dsegs;
+	arg.mmap_offset = (u64)buf->handle << EDUDMA_MMAP_SHIFT;
+	if (copy_to_user(uarg, &arg, sizeof(arg))) {
+		/* the caller cannot know the handle: take it back */
+		edudma_buf_put(xa_erase(&ctx->bufs, buf->handle));
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static int edudma_ioc_free(struct edudma_file *ctx, void __user *uarg)
+{
+	struct edudma_free arg;
+	struct edudma_buf *buf;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags)
+		return -EINVAL;
+	buf = xa_erase(&ctx->bufs, arg.handle);
+	if (!buf)
+		return -ENOENT;
+	edudma_buf_put(buf);
+	return 0;
+}
+
+static int edudma_ioc_buf_info(struct edudma_file *ctx, void __user *uarg)
+{
+	struct edudma_seg __user *usegs;
+	struct edudma_buf_info arg;
+	struct edudma_buf *buf;
+	unsigned int i;
+	int ret = 0;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.pad)
+		return -EINVAL;
+	if (arg.segs_ptr && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	buf = edudma_file_get_buf(ctx, arg.handle);
+	if (!buf)
+		return -ENOENT;
+	arg.kind = buf->kind;
+	arg.nr_segments = buf->nr_dsegs;
+	arg.size = buf->size;
+	arg.mmap_offset = (u64)buf->handle << EDUDMA_MMAP_SHIFT;
+	arg.bounce_bytes = buf->bounce_bytes;
+	usegs = u64_to_user_ptr(arg.segs_ptr);
+	for (i = 0; usegs && i < min(arg.segs_count, buf->nr_dsegs); i++) {
+		struct edudma_seg seg = {
+			.dma_addr = buf->dsegs[i].addr == DMA_MAPPING_ERROR ? ~0ULL :
+				    (u64)buf->dsegs[i].addr,
+			.len = buf->dsegs[i].len,
+			.offset = buf->dsegs[i].offset,
+		};
+
+		if (copy_to_user(&usegs[i], &seg, sizeof(seg))) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+	edudma_buf_put(buf);
+	if (ret)
+		return ret;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
+static int edudma_ioc_sync(struct edudma_file *ctx, void __user *uarg)
+{
+	struct edudma_sync arg;
+	struct edudma_buf *buf;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.pad || (arg.flags != EDUDMA_SYNC_START && arg.flags != EDUDMA_SYNC_END))
+		return -EINVAL;
+	if (arg.direction < EDUDMA_DIR_TO_DEVICE || arg.direction > EDUDMA_DIR_BIDIRECTIONAL)
+		return -EINVAL;
+	buf = edudma_file_get_buf(ctx, arg.handle);
+	if (!buf)
+		return -ENOENT;
+	if (!arg.length || arg.offset >= buf->size || arg.length > buf->size - arg.offset)
+		ret = -EINVAL;
+	else
+		ret = edudma_buf_sync(buf, arg.offset, arg.length, arg.direction,
+				      arg.flags == EDUDMA_SYNC_START);
+	edudma_buf_put(buf);
+	return ret;
+}
+
 static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct edudma_file *ctx = file->private_data;
 	struct edudma_dev *edu = ctx->edu;
 	void __user *uarg = (void __user *)arg;
-	int (*handler)(struct edudma_dev *edu, void __user *uarg);
+	int (*handler)(struct edudma_file *ctx, void __user *uarg);
 	long ret;
 
 	switch (cmd) {
@@ -142,13 +307,28 @@ static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case EDUDMA_IOC_SELFTEST:
 		handler = edudma_ioc_selftest;
 		break;
+	case EDUDMA_IOC_STATS:
+		handler = edudma_ioc_stats;
+		break;
+	case EDUDMA_IOC_ALLOC:
+		handler = edudma_ioc_alloc;
+		break;
+	case EDUDMA_IOC_FREE:
+		handler = edudma_ioc_free;
+		break;
+	case EDUDMA_IOC_BUF_INFO:
+		handler = edudma_ioc_buf_info;
+		break;
+	case EDUDMA_IOC_SYNC:
+		handler = edudma_ioc_sync;
+		break;
 	default:
 		return -ENOTTY;
 	}
 
 	if (down_read_killable(&edu->gone_lock))
 		return -EINTR;
-	ret = edu->gone ? -ENODEV : handler(edu, uarg);
+	ret = edu->gone ? -ENODEV : handler(ctx, uarg);
 	up_read(&edu->gone_lock);
 	return ret;
 }
@@ -164,6 +344,42 @@ static __poll_t edudma_poll(struct file *file, poll_table *wait)
 	return 0;
 }
 
+/*
+ * No gone_lock here: mmap runs under the caller's mmap_lock, and ioctls
+ * take that lock (page faults in copy_to_user) under gone_lock. A buffer's
+ * own lock orders mmap against remove() instead (edudma_buf_mmap()).
+ */
+static int edudma_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct edudma_file *ctx = file->private_data;
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 len = vma->vm_end - vma->vm_start;
+	u64 boff = off & (BIT_ULL(EDUDMA_MMAP_SHIFT) - 1);
+	struct edudma_buf *buf;
+	int ret;
+
+	/* MAP_PRIVATE would give copy-on-write copies the device never sees */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (READ_ONCE(ctx->edu->gone))
+		return -ENODEV;
+	buf = edudma_file_get_buf(ctx, off >> EDUDMA_MMAP_SHIFT);
+	if (!buf)
+		return -EINVAL;
+	if (boff >= buf->size || len > buf->size - boff) {
+		ret = -EINVAL;
+		goto err_put;
+	}
+	ret = edudma_buf_mmap(buf, vma, boff);
+	if (ret)
+		goto err_put;
+	return 0;
+
+err_put:
+	edudma_buf_put(buf);
+	return ret;
+}
+
 const struct file_operations edudma_fops = {
 	.owner = THIS_MODULE,
 	.open = edudma_open,
@@ -171,5 +387,6 @@ const struct file_operations edudma_fops = {
 	.unlocked_ioctl = edudma_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = edudma_poll,
+	.mmap = edudma_mmap,
 	.llseek = no_llseek,
 };

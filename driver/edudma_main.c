@@ -7,6 +7,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/idr.h>
 #include <linux/interrupt.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -32,14 +33,93 @@ module_param_named(timeout_ms, edudma_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(timeout_ms,
 		 "Time a factorial or one DMA command may take before it fails with ETIMEDOUT, in ms (default 1000; a DMA command takes 100 ms)");
 
+/* 0 at load: three quarters of RAM, computed in edudma_init() */
+unsigned long edudma_max_buffer_size;
+module_param_named(max_buffer_size, edudma_max_buffer_size, ulong, 0644);
+MODULE_PARM_DESC(max_buffer_size,
+		 "Largest single buffer in bytes; larger requests fail with EFBIG (default: 3/4 of RAM)");
+
+unsigned long edudma_max_file_bytes;
+module_param_named(max_file_bytes, edudma_max_file_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_file_bytes,
+		 "Bytes of live buffers one open file may hold; beyond: EDQUOT (default: 3/4 of RAM)");
+
+unsigned long edudma_max_device_bytes;
+module_param_named(max_device_bytes, edudma_max_device_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_device_bytes,
+		 "Bytes of live buffers on one device; beyond: EDQUOT (default: 3/4 of RAM)");
+
 static dev_t edudma_devt;
 static struct class *edudma_class;
 static DEFINE_IDA(edudma_ida);
+
+static ssize_t edudma_stat_show(struct device *dev, char *page, size_t off)
+{
+	struct edudma_dev *edu = container_of(dev, struct edudma_dev, dev);
+	u64 v;
+
+	spin_lock(&edu->stats_lock);
+	v = *(u64 *)((u8 *)&edu->stats + off);
+	spin_unlock(&edu->stats_lock);
+	return sysfs_emit(page, "%llu\n", v);
+}
+
+#define EDUDMA_STAT_ATTR(name, field)						\
+static ssize_t name##_show(struct device *dev, struct device_attribute *attr,	\
+			   char *page)						\
+{										\
+	return edudma_stat_show(dev, page, offsetof(struct edudma_stats, field));	\
+}										\
+static DEVICE_ATTR_RO(name)
+
+EDUDMA_STAT_ATTR(buffers, buffers[0]);
+EDUDMA_STAT_ATTR(buffers_coherent, buffers[EDUDMA_BUF_COHERENT]);
+EDUDMA_STAT_ATTR(buffers_pages, buffers[EDUDMA_BUF_PAGES]);
+EDUDMA_STAT_ATTR(buffers_vmalloc_sg, buffers[EDUDMA_BUF_VMALLOC_SG]);
+EDUDMA_STAT_ATTR(bytes, bytes[0]);
+EDUDMA_STAT_ATTR(bytes_coherent, bytes[EDUDMA_BUF_COHERENT]);
+EDUDMA_STAT_ATTR(bytes_pages, bytes[EDUDMA_BUF_PAGES]);
+EDUDMA_STAT_ATTR(bytes_vmalloc_sg, bytes[EDUDMA_BUF_VMALLOC_SG]);
+EDUDMA_STAT_ATTR(peak_bytes, peak_bytes);
+EDUDMA_STAT_ATTR(bounce_bytes, bounce_bytes);
+EDUDMA_STAT_ATTR(allocs, allocs);
+EDUDMA_STAT_ATTR(alloc_failures, alloc_failures);
+EDUDMA_STAT_ATTR(map_failures, map_failures);
+
+static struct attribute *edudma_stats_attrs[] = {
+	&dev_attr_buffers.attr,
+	&dev_attr_buffers_coherent.attr,
+	&dev_attr_buffers_pages.attr,
+	&dev_attr_buffers_vmalloc_sg.attr,
+	&dev_attr_bytes.attr,
+	&dev_attr_bytes_coherent.attr,
+	&dev_attr_bytes_pages.attr,
+	&dev_attr_bytes_vmalloc_sg.attr,
+	&dev_attr_peak_bytes.attr,
+	&dev_attr_bounce_bytes.attr,
+	&dev_attr_allocs.attr,
+	&dev_attr_alloc_failures.attr,
+	&dev_attr_map_failures.attr,
+	NULL
+};
+
+static const struct attribute_group edudma_stats_group = {
+	.name = "stats",
+	.attrs = edudma_stats_attrs,
+};
+
+static const struct attribute_group *edudma_groups[] = {
+	&edudma_stats_group,
+	NULL
+};
 
 static void edudma_dev_release(struct device *dev)
 {
 	struct edudma_dev *edu = container_of(dev, struct edudma_dev, dev);
 
+	ida_destroy(&edu->handle_ida);
+	mutex_destroy(&edu->buf_lock);
+	pci_dev_put(edu->pdev);
 	kfree(edu);
 }
 
@@ -94,7 +174,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 
-	edu->pdev = pdev;
+	edu->pdev = pci_dev_get(pdev);
 	edu->regs = pcim_iomap_table(pdev)[0];
 	edu->dma_bits = dma_bits;
 	edu->pci_domain = pci_domain_nr(pdev->bus);
@@ -106,6 +186,10 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	spin_lock_init(&edu->irq_lock);
 	mutex_init(&edu->fact_lock);
 	mutex_init(&edu->dma_lock);
+	mutex_init(&edu->buf_lock);
+	INIT_LIST_HEAD(&edu->bufs);
+	ida_init(&edu->handle_ida);
+	spin_lock_init(&edu->stats_lock);
 
 	edu->ident = ioread32(edu->regs + EDU_REG_IDENT);
 	if ((edu->ident & 0xff) != EDU_IDENT_MAGIC) {
@@ -133,6 +217,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 	edu->minor = ret;
 	edu->dev.class = edudma_class;
+	edu->dev.groups = edudma_groups;
 	edu->dev.parent = &pdev->dev;
 	edu->dev.devt = MKDEV(MAJOR(edudma_devt), edu->minor);
 	ret = dev_set_name(&edu->dev, "edudma%d", edu->minor);
@@ -172,6 +257,7 @@ static void edudma_remove(struct pci_dev *pdev)
 	up_write(&edu->gone_lock);
 	wake_up_all(&edu->hup_wq);
 	edudma_hw_quiesce(edu);
+	edudma_bufs_revoke(edu);
 	pci_clear_master(pdev);
 	ida_free(&edudma_ida, edu->minor);
 	/* devres then frees the IRQ and drops the probe's reference on edu */
@@ -208,6 +294,14 @@ static int __init edudma_init(void)
 {
 	int ret;
 
+	unsigned long ram = (totalram_pages() << PAGE_SHIFT) / 4 * 3;
+
+	if (!edudma_max_buffer_size)
+		edudma_max_buffer_size = ram;
+	if (!edudma_max_file_bytes)
+		edudma_max_file_bytes = ram;
+	if (!edudma_max_device_bytes)
+		edudma_max_device_bytes = ram;
 	ret = alloc_chrdev_region(&edudma_devt, 0, EDUDMA_MAX_DEVICES, KBUILD_MODNAME);
 	if (ret)
 		return ret;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <pciaccess.h>
@@ -23,6 +24,12 @@
 
 struct edudma {
 	int fd;
+};
+
+struct edudma_buf {
+	int fd;			/* a dup of the device's, so the buffer outlives edudma_close() */
+	struct edudma_alloc a;
+	void *map;
 };
 
 /* N of the edudmaN class device under the PCI device in sysfs, or -1 */
@@ -243,4 +250,113 @@ EDUDMA_EXPORT int edudma_selftest(struct edudma *e, struct edudma_selftest *st)
 		return -EINVAL;
 	memset(st, 0, sizeof(*st));
 	return edudma_ioctl(e, EDUDMA_IOC_SELFTEST, st);
+}
+
+EDUDMA_EXPORT int edudma_get_stats(struct edudma *e, struct edudma_stats *st)
+{
+	if (!st)
+		return -EINVAL;
+	return edudma_ioctl(e, EDUDMA_IOC_STATS, st);
+}
+
+EDUDMA_EXPORT int edudma_buf_alloc(struct edudma *e, uint64_t size, uint32_t kind,
+				   struct edudma_buf **out)
+{
+	struct edudma_buf *b;
+	int ret;
+
+	if (!e || !out)
+		return -EINVAL;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
+	if (b->fd < 0) {
+		ret = -errno;
+		free(b);
+		return ret;
+	}
+	b->a.size = size;
+	b->a.kind = kind;
+	if (ioctl(b->fd, EDUDMA_IOC_ALLOC, &b->a)) {
+		ret = -errno;
+		close(b->fd);
+		free(b);
+		return ret;
+	}
+	*out = b;
+	return 0;
+}
+
+EDUDMA_EXPORT void edudma_buf_free(struct edudma_buf *b)
+{
+	struct edudma_free f;
+
+	if (!b)
+		return;
+	if (b->map)
+		munmap(b->map, b->a.size);
+	f = (struct edudma_free){ .handle = b->a.handle };
+	ioctl(b->fd, EDUDMA_IOC_FREE, &f);
+	close(b->fd);
+	free(b);
+}
+
+EDUDMA_EXPORT int edudma_buf_mmap(struct edudma_buf *b, void **addr)
+{
+	void *p;
+
+	if (!b || !addr)
+		return -EINVAL;
+	if (!b->map) {
+		p = mmap(NULL, b->a.size, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd,
+			 (off_t)b->a.mmap_offset);
+		if (p == MAP_FAILED)
+			return -errno;
+		b->map = p;
+	}
+	*addr = b->map;
+	return 0;
+}
+
+EDUDMA_EXPORT int edudma_buf_sync(struct edudma_buf *b, uint64_t offset, uint64_t len,
+				  uint32_t direction, uint32_t flags)
+{
+	struct edudma_sync s = {
+		.flags = flags, .direction = direction, .offset = offset, .length = len,
+	};
+
+	if (!b)
+		return -EINVAL;
+	s.handle = b->a.handle;
+	return ioctl(b->fd, EDUDMA_IOC_SYNC, &s) ? -errno : 0;
+}
+
+EDUDMA_EXPORT int edudma_buf_get_info(struct edudma_buf *b, struct edudma_buf_info *info)
+{
+	if (!b || !info)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->handle = b->a.handle;
+	return ioctl(b->fd, EDUDMA_IOC_BUF_INFO, info) ? -errno : 0;
+}
+
+EDUDMA_EXPORT uint32_t edudma_buf_handle(const struct edudma_buf *b)
+{
+	return b ? b->a.handle : 0;
+}
+
+EDUDMA_EXPORT uint64_t edudma_buf_size(const struct edudma_buf *b)
+{
+	return b ? b->a.size : 0;
+}
+
+EDUDMA_EXPORT uint32_t edudma_buf_kind(const struct edudma_buf *b)
+{
+	return b ? b->a.kind : 0;
+}
+
+EDUDMA_EXPORT uint32_t edudma_buf_segments(const struct edudma_buf *b)
+{
+	return b ? b->a.nr_segments : 0;
 }

@@ -85,6 +85,37 @@ EDUDMA_EXPORT int edudma_parse_bdf(const char *s, unsigned int *domain, unsigned
 	return 0;
 }
 
+static const char *const kind_names[EDUDMA_BUF_KINDS] = {
+	[EDUDMA_BUF_AUTO] = "auto",
+	[EDUDMA_BUF_COHERENT] = "coherent",
+	[EDUDMA_BUF_PAGES] = "pages",
+	[EDUDMA_BUF_VMALLOC_SG] = "vmalloc",
+};
+
+EDUDMA_EXPORT const char *edudma_kind_name(uint32_t kind)
+{
+	return kind < EDUDMA_BUF_KINDS ? kind_names[kind] : NULL;
+}
+
+EDUDMA_EXPORT int edudma_parse_kind(const char *s, uint32_t *kind)
+{
+	uint32_t k;
+
+	if (!s || !kind)
+		return -EINVAL;
+	if (!strcmp(s, "vmalloc-sg")) {
+		*kind = EDUDMA_BUF_VMALLOC_SG;
+		return 0;
+	}
+	for (k = 0; k < EDUDMA_BUF_KINDS; k++) {
+		if (!strcmp(s, kind_names[k])) {
+			*kind = k;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 EDUDMA_EXPORT const char *edudma_version(void)
 {
 	return EDUDMA_LIB_VERSION;

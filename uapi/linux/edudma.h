@@ -22,6 +22,8 @@
 #define EDUDMA_CAP_FACTORIAL	_BITULL(0)	/* EDUDMA_IOC_FACTORIAL */
 #define EDUDMA_CAP_LIVENESS	_BITULL(1)	/* EDUDMA_IOC_LIVENESS */
 #define EDUDMA_CAP_SELFTEST	_BITULL(2)	/* EDUDMA_IOC_SELFTEST */
+#define EDUDMA_CAP_BUFFERS	_BITULL(3)	/* ALLOC, FREE, BUF_INFO, SYNC, mmap */
+#define EDUDMA_CAP_STATS	_BITULL(4)	/* EDUDMA_IOC_STATS */
 
 /* Values of struct edudma_info.irq_mode. */
 #define EDUDMA_IRQ_INTX		1	/* legacy pin interrupt (INTA) */
@@ -111,11 +113,158 @@ struct edudma_selftest {
 	__aligned_u64 from_device_ns;
 };
 
+/* Buffer kinds: struct edudma_alloc.kind */
+#define EDUDMA_BUF_AUTO		0	/* driver's choice, reported back */
+#define EDUDMA_BUF_COHERENT	1	/* dma_alloc_coherent: contiguous, capped */
+#define EDUDMA_BUF_PAGES	2	/* page allocator blocks, scatter-gather */
+#define EDUDMA_BUF_VMALLOC_SG	3	/* vmalloc, scatter-gather over its pages */
+#define EDUDMA_BUF_KINDS	4
+
+/*
+ * mmap offset of a buffer: handle << EDUDMA_MMAP_SHIFT. A mapping may
+ * start at any page of the buffer: add the page-aligned offset into it.
+ */
+#define EDUDMA_MMAP_SHIFT	40
+
+/**
+ * struct edudma_alloc - EDUDMA_IOC_ALLOC argument
+ * @size: input: bytes, at least 1; output: the size, rounded up to pages
+ * @kind: input: EDUDMA_BUF_*; output: the kind actually used
+ * @flags: input: zero
+ * @handle: output: the buffer's handle in this open file (never 0)
+ * @nr_segments: output: DMA segments of the buffer as the device sees it
+ *	(bounced ranges count as segments too)
+ * @mmap_offset: output: the offset to pass to mmap() for this buffer
+ *
+ * The buffer is zeroed, mapped for the device for its whole life and
+ * charged to the caller. Errors: EINVAL (size 0, unknown kind, flags),
+ * EFBIG (size above the max_buffer_size parameter), EDQUOT (the open
+ * file's or the device's limit), ENOMEM (no memory of a suitable kind).
+ */
+struct edudma_alloc {
+	__aligned_u64 size;
+	__u32 kind;
+	__u32 flags;
+	__u32 handle;
+	__u32 nr_segments;
+	__aligned_u64 mmap_offset;
+};
+
+/**
+ * struct edudma_free - EDUDMA_IOC_FREE argument
+ * @handle: input: the buffer's handle; ENOENT if this file has no such
+ * @flags: input: zero
+ *
+ * Drops the handle. The memory lives on while a mapping or a transfer
+ * still uses it.
+ */
+struct edudma_free {
+	__u32 handle;
+	__u32 flags;
+};
+
+/**
+ * struct edudma_seg - one DMA segment, for EDUDMA_IOC_BUF_INFO
+ * @dma_addr: bus address the device uses; ~0 for a bounced range
+ * @len: bytes
+ * @offset: where the segment starts in the buffer
+ */
+struct edudma_seg {
+	__aligned_u64 dma_addr;
+	__aligned_u64 len;
+	__aligned_u64 offset;
+};
+
+/**
+ * struct edudma_buf_info - EDUDMA_IOC_BUF_INFO argument
+ * @handle: input: the buffer's handle
+ * @flags: input: zero
+ * @kind: output: EDUDMA_BUF_COHERENT, _PAGES or _VMALLOC_SG
+ * @nr_segments: output: DMA segments
+ * @size: output: bytes
+ * @mmap_offset: output: offset for mmap()
+ * @bounce_bytes: output: bytes the device cannot reach directly; transfers
+ *	of them go through the driver's own bounce buffer
+ * @segs_ptr: input: 0, or a user pointer to @segs_count struct edudma_seg
+ *	to fill (needs CAP_SYS_ADMIN: EPERM otherwise)
+ * @segs_count: input: room at @segs_ptr
+ * @pad: input: zero
+ */
+struct edudma_buf_info {
+	__u32 handle;
+	__u32 flags;
+	__u32 kind;
+	__u32 nr_segments;
+	__aligned_u64 size;
+	__aligned_u64 mmap_offset;
+	__aligned_u64 bounce_bytes;
+	__aligned_u64 segs_ptr;
+	__u32 segs_count;
+	__u32 pad;
+};
+
+/* struct edudma_sync.flags: exactly one of START and END */
+#define EDUDMA_SYNC_START	_BITUL(0)	/* the CPU starts accessing */
+#define EDUDMA_SYNC_END		_BITUL(1)	/* the CPU is done */
+
+/* struct edudma_sync.direction: which way the data goes */
+#define EDUDMA_DIR_TO_DEVICE	1
+#define EDUDMA_DIR_FROM_DEVICE	2
+#define EDUDMA_DIR_BIDIRECTIONAL 3
+
+/**
+ * struct edudma_sync - EDUDMA_IOC_SYNC argument
+ * @handle: input: the buffer's handle
+ * @flags: input: EDUDMA_SYNC_START or EDUDMA_SYNC_END
+ * @direction: input: EDUDMA_DIR_*
+ * @pad: input: zero
+ * @offset: input: first byte of the range
+ * @length: input: bytes, at least 1; the range must lie in the buffer
+ *
+ * Brackets CPU access to a buffer the device also uses (the driver itself
+ * syncs around its own transfers). Does nothing where the mapping is
+ * coherent.
+ */
+struct edudma_sync {
+	__u32 handle;
+	__u32 flags;
+	__u32 direction;
+	__u32 pad;
+	__aligned_u64 offset;
+	__aligned_u64 length;
+};
+
+/**
+ * struct edudma_stats - EDUDMA_IOC_STATS: per-device counters (outputs)
+ * @buffers: live buffers; [0] all kinds, [EDUDMA_BUF_*] per kind
+ * @bytes: live buffer bytes; same indexing
+ * @peak_bytes: highest @bytes[0] seen
+ * @bounce_bytes: live bytes the device reaches only through the bounce path
+ * @allocs: buffers allocated since probe
+ * @alloc_failures: allocations that failed for lack of memory
+ * @map_failures: DMA mapping failures (each one fell back or failed)
+ */
+struct edudma_stats {
+	__aligned_u64 buffers[EDUDMA_BUF_KINDS];
+	__aligned_u64 bytes[EDUDMA_BUF_KINDS];
+	__aligned_u64 peak_bytes;
+	__aligned_u64 bounce_bytes;
+	__aligned_u64 allocs;
+	__aligned_u64 alloc_failures;
+	__aligned_u64 map_failures;
+	__aligned_u64 pad;
+};
+
 #define EDUDMA_IOC_MAGIC	0xED
 
 #define EDUDMA_IOC_GET_INFO	_IOR(EDUDMA_IOC_MAGIC, 0x00, struct edudma_info)
 #define EDUDMA_IOC_FACTORIAL	_IOWR(EDUDMA_IOC_MAGIC, 0x01, struct edudma_factorial)
 #define EDUDMA_IOC_LIVENESS	_IOWR(EDUDMA_IOC_MAGIC, 0x02, struct edudma_liveness)
 #define EDUDMA_IOC_SELFTEST	_IOWR(EDUDMA_IOC_MAGIC, 0x03, struct edudma_selftest)
+#define EDUDMA_IOC_STATS	_IOR(EDUDMA_IOC_MAGIC, 0x04, struct edudma_stats)
+#define EDUDMA_IOC_ALLOC	_IOWR(EDUDMA_IOC_MAGIC, 0x10, struct edudma_alloc)
+#define EDUDMA_IOC_FREE		_IOW(EDUDMA_IOC_MAGIC, 0x11, struct edudma_free)
+#define EDUDMA_IOC_BUF_INFO	_IOWR(EDUDMA_IOC_MAGIC, 0x12, struct edudma_buf_info)
+#define EDUDMA_IOC_SYNC		_IOW(EDUDMA_IOC_MAGIC, 0x13, struct edudma_sync)
 
 #endif /* _UAPI_LINUX_EDUDMA_H */

@@ -72,6 +72,52 @@ int edudma_liveness(struct edudma *e, uint32_t value, uint32_t *result);
 /** edudma_selftest() - one DMA round trip, data compared (-EIO if not) */
 int edudma_selftest(struct edudma *e, struct edudma_selftest *st);
 
+/** A DMA buffer; from edudma_buf_alloc(), freed by edudma_buf_free(). */
+struct edudma_buf;
+
+/**
+ * edudma_buf_alloc() - allocate a zeroed DMA buffer (EDUDMA_IOC_ALLOC)
+ * @size: bytes (rounded up to pages)
+ * @kind: EDUDMA_BUF_AUTO, _COHERENT, _PAGES or _VMALLOC_SG
+ * @out: the buffer, freed with edudma_buf_free()
+ * The buffer keeps its device open until it is freed.
+ */
+int edudma_buf_alloc(struct edudma *e, uint64_t size, uint32_t kind, struct edudma_buf **out);
+/** edudma_buf_free() - unmap (if mapped) and free a buffer (NULL is fine) */
+void edudma_buf_free(struct edudma_buf *b);
+/**
+ * edudma_buf_mmap() - map the whole buffer (MAP_SHARED), once; the mapping
+ * goes with edudma_buf_free()
+ * @addr: out: the mapping
+ */
+int edudma_buf_mmap(struct edudma_buf *b, void **addr);
+/**
+ * edudma_buf_sync() - EDUDMA_IOC_SYNC over [offset, offset + len)
+ * @direction: EDUDMA_DIR_*
+ * @flags: EDUDMA_SYNC_START (before CPU access) or EDUDMA_SYNC_END (after)
+ */
+int edudma_buf_sync(struct edudma_buf *b, uint64_t offset, uint64_t len, uint32_t direction,
+		    uint32_t flags);
+/** edudma_buf_get_info() - EDUDMA_IOC_BUF_INFO, without segment addresses */
+int edudma_buf_get_info(struct edudma_buf *b, struct edudma_buf_info *info);
+/** edudma_buf_handle() - the buffer's handle, for the ioctls */
+uint32_t edudma_buf_handle(const struct edudma_buf *b);
+/** edudma_buf_size() - bytes (a multiple of the page size) */
+uint64_t edudma_buf_size(const struct edudma_buf *b);
+/** edudma_buf_kind() - the kind the driver used */
+uint32_t edudma_buf_kind(const struct edudma_buf *b);
+/** edudma_buf_segments() - DMA segments as the device sees the buffer */
+uint32_t edudma_buf_segments(const struct edudma_buf *b);
+/** edudma_get_stats() - EDUDMA_IOC_STATS */
+int edudma_get_stats(struct edudma *e, struct edudma_stats *st);
+/** edudma_kind_name() - "auto", "coherent", "pages", "vmalloc" or NULL */
+const char *edudma_kind_name(uint32_t kind);
+/**
+ * edudma_parse_kind() - "auto", "coherent", "pages", "vmalloc" (or
+ * "vmalloc-sg") into EDUDMA_BUF_*. Return: 0 or -EINVAL.
+ */
+int edudma_parse_kind(const char *s, uint32_t *kind);
+
 /**
  * edudma_parse_size() - parse "4096", "64K", "1M", "2G", "1T" (powers of
  * 1024; optional "iB"/"B"), or hexadecimal "0x1000".
