@@ -124,13 +124,29 @@ check-host: $(HOST_TESTS)
 		$$t --tap=$(B)/tap/host-$$(basename $$t).tap || rc=1; \
 	done; exit $$rc
 
+# Each lab run leaves its TAP files in build/lab/latest/tap; keep them per lane.
+save_tap = mkdir -p $(B)/tap && for f in $(B)/lab/latest/tap/*.tap; do \
+	cp "$$f" "$(B)/tap/$(1)-$$(basename "$$f")"; done
+
+# two lanes: the device's default 28-bit mask in 512 MiB, and a 64-bit mask in 2 GiB
+LANE_M28 := --edu 2
+LANE_M64 := --edu 2 --edu-mask 64 --mem 2G
+
 check-guest: all
-	qemu/run --edu 2 --timeout 1200 -- tests/guest/run-all
+	@rm -f $(B)/tap/guest-*.tap
+	qemu/run $(LANE_M28) --timeout 1200 -- tests/guest/run-all
+	@$(call save_tap,guest-m28)
+	qemu/run $(LANE_M64) --timeout 1200 -- tests/guest/run-all
+	@$(call save_tap,guest-m64)
 
 check-debug: deps
 	$(MAKE) driver-debug lib cli tests
-	qemu/run --debug-kernel --kmemleak --edu 2 --timeout 2400 -- tests/guest/run-all
-	@SUMMARY_NAME=check-debug tests/summary $(B)/lab/latest/tap/*.tap
+	@rm -f $(B)/tap/debug-*.tap
+	qemu/run --debug-kernel --kmemleak $(LANE_M28) --timeout 2400 -- tests/guest/run-all
+	@$(call save_tap,debug-m28)
+	qemu/run --debug-kernel --kmemleak $(LANE_M64) --timeout 2400 -- tests/guest/run-all
+	@$(call save_tap,debug-m64)
+	@SUMMARY_NAME=check-debug tests/summary $(B)/tap/debug-*.tap
 
 check: deps
 	$(MAKE) all
@@ -138,7 +154,7 @@ check: deps
 	$(MAKE) lint
 	$(MAKE) check-host
 	$(MAKE) check-guest
-	@tests/summary $(B)/tap/host-*.tap $(B)/lab/latest/tap/*.tap
+	@tests/summary $(B)/tap/host-*.tap $(B)/tap/guest-*.tap
 
 demo: deps
 	$(MAKE) all

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/sysinfo.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -95,4 +97,95 @@ int lab_module_unload(void)
 int lab_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+int lab_alloc(int fd, uint64_t size, uint32_t kind, struct edudma_alloc *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = size;
+	a->kind = kind;
+	return lab_ioctl(fd, EDUDMA_IOC_ALLOC, a);
+}
+
+int lab_free(int fd, uint32_t handle)
+{
+	struct edudma_free f = { .handle = handle };
+
+	return lab_ioctl(fd, EDUDMA_IOC_FREE, &f);
+}
+
+void *lab_mmap(int fd, const struct edudma_alloc *a, uint64_t off, uint64_t len)
+{
+	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)(a->mmap_offset + off));
+}
+
+void lab_stats(int fd, struct edudma_stats *st)
+{
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_STATS, st), 0);
+}
+
+static uint64_t lab_word(uint64_t i, uint64_t seed)
+{
+	return (i + 1) * 0x9e3779b97f4a7c15ULL ^ seed;
+}
+
+void lab_fill(void *p, uint64_t len, uint64_t seed)
+{
+	uint64_t *w = p, i;
+	unsigned char *b = p;
+
+	for (i = 0; i < len / 8; i++)
+		w[i] = lab_word(i, seed);
+	for (i = len & ~7ULL; i < len; i++)
+		b[i] = (unsigned char)lab_word(i, seed);
+}
+
+uint64_t lab_check(const void *p, uint64_t len, uint64_t seed)
+{
+	const uint64_t *w = p;
+	const unsigned char *b = p;
+	uint64_t i;
+
+	for (i = 0; i < len / 8; i++)
+		if (w[i] != lab_word(i, seed))
+			return i * 8;
+	for (i = len & ~7ULL; i < len; i++)
+		if (b[i] != (unsigned char)lab_word(i, seed))
+			return i;
+	return len;
+}
+
+uint64_t lab_check_zero(const void *p, uint64_t len)
+{
+	const unsigned char *b = p;
+
+	for (uint64_t i = 0; i < len; i++)
+		if (b[i])
+			return i;
+	return len;
+}
+
+uint64_t lab_ram(void)
+{
+	struct sysinfo si;
+
+	cr_assert_eq(sysinfo(&si), 0);
+	return (uint64_t)si.totalram * si.mem_unit;
+}
+
+unsigned long lab_param(const char *name, unsigned long value)
+{
+	char path[128], buf[64];
+	unsigned long old;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/edudma/parameters/%s", name);
+	f = fopen(path, "r+");
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	cr_assert_not_null(fgets(buf, sizeof(buf), f));
+	old = strtoul(buf, NULL, 10);
+	rewind(f);
+	cr_assert_gt(fprintf(f, "%lu\n", value), 0);
+	cr_assert_eq(fclose(f), 0);
+	return old;
 }

@@ -4,6 +4,7 @@
 #define EDUDMA_TEST_LAB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <criterion/criterion.h>
 
@@ -26,5 +27,22 @@ int lab_module_load(const char *params);
 int lab_module_unload(void);
 /* ioctl returning 0 or -errno */
 int lab_ioctl(int fd, unsigned long cmd, void *arg);
+/* EDUDMA_IOC_ALLOC: 0 or -errno; fills *a */
+int lab_alloc(int fd, uint64_t size, uint32_t kind, struct edudma_alloc *a);
+/* EDUDMA_IOC_FREE: 0 or -errno */
+int lab_free(int fd, uint32_t handle);
+/* mmap len bytes of a buffer from byte off, MAP_SHARED; MAP_FAILED on error */
+void *lab_mmap(int fd, const struct edudma_alloc *a, uint64_t off, uint64_t len);
+/* EDUDMA_IOC_STATS, asserting success */
+void lab_stats(int fd, struct edudma_stats *st);
+/* write / check a pattern tied to seed over len bytes; check returns the
+ * first differing offset or len */
+void lab_fill(void *p, uint64_t len, uint64_t seed);
+uint64_t lab_check(const void *p, uint64_t len, uint64_t seed);
+uint64_t lab_check_zero(const void *p, uint64_t len);
+/* guest RAM in bytes */
+uint64_t lab_ram(void);
+/* write a module parameter through sysfs (asserting success); returns the old value */
+unsigned long lab_param(const char *name, unsigned long value);
 
 #endif
