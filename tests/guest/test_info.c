@@ -11,6 +11,12 @@ _Static_assert(sizeof(struct edudma_info) == 48, "uapi size");
 _Static_assert(sizeof(struct edudma_factorial) == 16, "uapi size");
 _Static_assert(sizeof(struct edudma_liveness) == 8, "uapi size");
 _Static_assert(sizeof(struct edudma_selftest) == 24, "uapi size");
+_Static_assert(sizeof(struct edudma_alloc) == 32, "uapi size");
+_Static_assert(sizeof(struct edudma_free) == 8, "uapi size");
+_Static_assert(sizeof(struct edudma_seg) == 24, "uapi size");
+_Static_assert(sizeof(struct edudma_buf_info) == 56, "uapi size");
+_Static_assert(sizeof(struct edudma_sync) == 32, "uapi size");
+_Static_assert(sizeof(struct edudma_stats) == 112, "uapi size");
 
 TestSuite(info, .init = lab_init, .timeout = 30);
 
@@ -23,7 +29,8 @@ Test(info, reports_the_device)
 	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_GET_INFO, &in), 0);
 	cr_assert_eq(in.api_version, EDUDMA_API_VERSION);
 	cr_assert_eq(in.ident, 0x010000ed, "ident 0x%08x", in.ident);
-	cr_assert_eq(in.caps, EDUDMA_CAP_FACTORIAL | EDUDMA_CAP_LIVENESS | EDUDMA_CAP_SELFTEST);
+	cr_assert_eq(in.caps, EDUDMA_CAP_FACTORIAL | EDUDMA_CAP_LIVENESS | EDUDMA_CAP_SELFTEST |
+			      EDUDMA_CAP_BUFFERS | EDUDMA_CAP_STATS);
 	cr_assert_eq(in.dma_mask_bits, lab_mask_bits());
 	cr_assert_eq(in.irq_mode, EDUDMA_IRQ_MSI);
 	cr_assert_eq(in.window_addr, 0x40000);

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* edudma alloc: the CLI's buffer round trip, per kind. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "lab.h"
+
+static int run(const char *args, char *out, size_t size)
+{
+	char cmd[512];
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s/build/bin/edudma %s 2>&1", getenv("EDUDMA_ROOT"), args);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	while (n + 1 < size && fgets(out + n, (int)(size - n), p))
+		n += strlen(out + n);
+	out[n] = '\0';
+	st = pclose(p);
+	cr_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+TestSuite(cli_alloc, .init = lab_init, .timeout = 120);
+
+Test(cli_alloc, every_kind_verifies)
+{
+	static const char *const kinds[] = { "auto", "coherent", "pages", "vmalloc" };
+	char out[1024], args[128];
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(args, sizeof(args), "alloc --kind %s --size 1M --verify --json", kinds[i]);
+		cr_assert_eq(run(args, out, sizeof(out)), 0, "%s: %s", args, out);
+		cr_assert_not_null(strstr(out, "\"ok\": true"), "%s", out);
+		cr_assert_not_null(strstr(out, "\"size\": 1048576"), "%s", out);
+	}
+	cr_assert_eq(run("alloc --size 4097 --verify", out, sizeof(out)), 0);
+	cr_assert_not_null(strstr(out, "coherent buffer of 8192 bytes: 1 DMA segment"), "%s", out);
+	cr_assert_not_null(strstr(out, ": ok"), "%s", out);
+}
+
+Test(cli_alloc, errors)
+{
+	char out[1024];
+
+	cr_assert_eq(run("alloc", out, sizeof(out)), 2);
+	cr_assert_eq(run("alloc --size 0", out, sizeof(out)), 2);
+	cr_assert_eq(run("alloc --size 1Q", out, sizeof(out)), 2);
+	cr_assert_eq(run("alloc --size 1M --kind cached", out, sizeof(out)), 2);
+	cr_assert_eq(run("alloc --kind coherent --size 64M", out, sizeof(out)), 1);
+	cr_assert_not_null(strstr(out, "Cannot allocate memory"), "%s", out);
+	cr_assert_eq(run("alloc --size 100T", out, sizeof(out)), 1);
+	cr_assert_not_null(strstr(out, "File too large"), "%s", out);
+}
