@@ -8,11 +8,15 @@
 
 #include <linux/bits.h>
 #include <linux/cdev.h>
+#include <linux/completion.h>
+#include <linux/interrupt.h>
+#include <linux/ktime.h>
 #include <linux/device.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/types.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -79,7 +83,6 @@
  * @irq_pending: interrupt status bits acknowledged by the handler and not
  *	yet consumed by a waiter
  * @fact_lock: serializes the factorial unit
- * @dma_lock: serializes the DMA engine
  * @buf_lock: protects @bufs
  * @bufs: every live buffer of this device, for remove() to revoke
  * @handle_ida: buffer handles, unique per device so that a handle's mmap
@@ -87,6 +90,24 @@
  * @stats_lock: protects @stats and @charged
  * @stats: counters reported by EDUDMA_IOC_STATS and sysfs
  * @charged: bytes of live buffers, checked against max_device_bytes
+ * @xfer_lock: protects the transfer engine: @active, @cur, @in_flight,
+ *	@stopping, @window_owner, @drop_irqs, @cmd_start, every open file's
+ *	transfer lists and every queued request's progress
+ * @active: open files with queued transfers, served round robin, one
+ *	chunk at a time
+ * @cur: the request whose DMA command is in flight, or NULL
+ * @in_flight: a DMA command is running
+ * @stopping: remove() is under way: no new command starts
+ * @window_owner: id of the open file whose data is in the device window;
+ *	0 when it holds zeroes, U64_MAX when unknown
+ * @drop_irqs: fault injection: completion interrupts still to ignore
+ * @cmd_start: when the command in flight started
+ * @cmd_scrub: the command in flight is a scrub, not part of @cur
+ * @watchdog: fires when a command outlives timeout_ms
+ * @bounce: coherent buffer: [0, PAGE_SIZE) bounce, then a page of zeroes
+ * @bounce_dma: its bus address
+ * @idle_wq: woken when the engine goes idle (remove, release)
+ * @debugfs: the device's debugfs folder
  */
 struct edudma_dev {
 	struct device dev;
@@ -111,7 +132,6 @@ struct edudma_dev {
 	u32 irq_pending;
 
 	struct mutex fact_lock;		/* serializes the factorial unit */
-	struct mutex dma_lock;		/* serializes the DMA engine */
 
 	struct mutex buf_lock;		/* protects bufs */
 	struct list_head bufs;
@@ -120,6 +140,21 @@ struct edudma_dev {
 	spinlock_t stats_lock;		/* protects stats and charged */
 	struct edudma_stats stats;
 	u64 charged;
+
+	spinlock_t xfer_lock;		/* protects the transfer engine */
+	struct list_head active;
+	struct edudma_xfer_req *cur;
+	bool in_flight;
+	bool stopping;
+	bool cmd_scrub;
+	u64 window_owner;
+	u32 drop_irqs;
+	ktime_t cmd_start;
+	struct timer_list watchdog;
+	void *bounce;
+	dma_addr_t bounce_dma;
+	wait_queue_head_t idle_wq;
+	struct dentry *debugfs;
 };
 
 /**
@@ -131,6 +166,13 @@ struct edudma_dev {
  * @lock: protects @charged
  * @charged: bytes of live buffers allocated through this file, checked
  *	against max_file_bytes; released when each buffer's last user goes
+ * @id: unique id, for the device window's owner
+ * @pending: queued transfers, oldest first (edu->xfer_lock)
+ * @done: finished transfers not yet reaped (edu->xfer_lock)
+ * @active_node: in edu->active while @pending is not empty
+ * @next_seq: sequence number of the next transfer
+ * @nr_reqs: transfers queued or finished but not reaped (edu->xfer_lock)
+ * @wq: woken when a transfer of this file finishes
  */
 struct edudma_file {
 	struct kref ref;
@@ -139,6 +181,67 @@ struct edudma_file {
 	struct xarray bufs;
 	spinlock_t lock;		/* protects charged */
 	u64 charged;
+	u64 id;
+	struct list_head pending;
+	struct list_head done;
+	struct list_head active_node;
+	u64 next_seq;
+	unsigned int nr_reqs;
+	wait_queue_head_t wq;
+};
+
+/**
+ * struct edudma_xfer_req - one transfer
+ * @node: in its file's pending list, then in its done list
+ * @ctx: the open file (NULL for the driver's own self-test)
+ * @owner_id: window owner id of the submitter
+ * @seq: sequence number in @ctx
+ * @op: EDUDMA_XFER_*
+ * @src: source buffer (reference held), or NULL
+ * @dst: destination buffer (reference held), or NULL
+ * @raw_src: without @src: bus address of a source the device reaches
+ * @raw_dst: without @dst: bus address of a destination
+ * @src_off: offset of the range in @src
+ * @dst_off: offset of the range in @dst
+ * @len: bytes
+ * @pos: bytes finished
+ * @chunk: bytes of the chunk in flight
+ * @second_half: COPY: the device to RAM half of the chunk is in flight
+ * @cancelled: 0, or the errno to finish with at the next chunk boundary
+ * @async: submitted with EDUDMA_XFER_ASYNC: reaped through EDUDMA_IOC_WAIT
+ * @claimed: a waiter took it off the done list
+ * @status: 0 or -errno, once finished
+ * @commands: DMA commands issued for it
+ * @t_start: its first command's start
+ * @t_mid: COPY: when the first half of the chunk in flight completed
+ * @t_end: its last command's completion
+ * @done: completed when it finishes
+ */
+struct edudma_xfer_req {
+	struct list_head node;
+	struct edudma_file *ctx;
+	u64 owner_id;
+	u64 seq;
+	u32 op;
+	struct edudma_buf *src;
+	struct edudma_buf *dst;
+	dma_addr_t raw_src;
+	dma_addr_t raw_dst;
+	u64 src_off;
+	u64 dst_off;
+	u64 len;
+	u64 pos;
+	u32 chunk;
+	bool second_half;
+	int cancelled;
+	bool async;
+	bool claimed;
+	int status;
+	u64 commands;
+	ktime_t t_start;
+	ktime_t t_mid;
+	ktime_t t_end;
+	struct completion done;
 };
 
 /**
@@ -234,12 +337,29 @@ void edudma_file_put(struct edudma_file *ctx);
 /* edudma_hw.c: registers, interrupts, factorial, liveness, one DMA command */
 int edudma_hw_init(struct edudma_dev *edu);
 void edudma_hw_quiesce(struct edudma_dev *edu);
-irqreturn_t edudma_hw_irq(int irq, void *data);
+u32 edudma_hw_irq_ack(struct edudma_dev *edu);
+void edudma_hw_irq_deliver(struct edudma_dev *edu, u32 status);
 int edudma_hw_factorial(struct edudma_dev *edu, u32 n, u32 *result);
 u32 edudma_hw_liveness(struct edudma_dev *edu, u32 value);
 int edudma_hw_dma_start(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to_ram);
-int edudma_hw_dma_wait(struct edudma_dev *edu);
-int edudma_hw_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns);
+bool edudma_hw_dma_busy(struct edudma_dev *edu);
+bool edudma_hw_dma_wait_idle(struct edudma_dev *edu);
+bool edudma_hw_dma_ack(struct edudma_dev *edu);
+
+/* edudma_xfer.c: the transfer engine */
+int edudma_xfer_init(struct edudma_dev *edu);
+void edudma_xfer_shutdown(struct edudma_dev *edu);
+irqreturn_t edudma_xfer_irq(int irq, void *data);
+void edudma_xfer_file_init(struct edudma_file *ctx);
+struct edudma_xfer_req *edudma_xfer_queue(struct edudma_file *ctx, const struct edudma_xfer *x,
+					  struct edudma_buf *src, struct edudma_buf *dst,
+					  dma_addr_t raw_src, dma_addr_t raw_dst);
+int edudma_xfer_wait(struct edudma_xfer_req *req, unsigned long timeout);
+void edudma_xfer_reap(struct edudma_xfer_req *req);
+bool edudma_xfer_take(struct edudma_file *ctx, u64 seq, struct edudma_xfer_req **req);
+bool edudma_xfer_file_ready(struct edudma_file *ctx);
+void edudma_xfer_file_release(struct edudma_file *ctx);
+int edudma_xfer_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns);
 
 /* edudma_cdev.c: /dev/edudmaN */
 extern const struct file_operations edudma_fops;

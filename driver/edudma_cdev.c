@@ -69,6 +69,7 @@ static int edudma_open(struct inode *inode, struct file *file)
 	get_device(&edu->dev);
 	ctx->edu = edu;
 	ctx->inode = inode;
+	edudma_xfer_file_init(ctx);
 	file->private_data = ctx;
 	ret = nonseekable_open(inode, file);
 out_unlock:
@@ -82,6 +83,7 @@ static int edudma_release(struct inode *inode, struct file *file)
 	struct edudma_buf *buf;
 	unsigned long handle;
 
+	edudma_xfer_file_release(ctx);
 	xa_for_each(&ctx->bufs, handle, buf) {
 		xa_erase(&ctx->bufs, handle);
 		edudma_buf_put(buf);
@@ -97,7 +99,7 @@ static int edudma_ioc_get_info(struct edudma_file *ctx, void __user *uarg)
 		.api_version = EDUDMA_API_VERSION,
 		.ident = edu->ident,
 		.caps = EDUDMA_CAP_FACTORIAL | EDUDMA_CAP_LIVENESS | EDUDMA_CAP_SELFTEST |
-			EDUDMA_CAP_BUFFERS | EDUDMA_CAP_STATS,
+			EDUDMA_CAP_BUFFERS | EDUDMA_CAP_STATS | EDUDMA_CAP_XFER,
 		.dma_mask_bits = edu->dma_bits,
 		.irq_mode = edu->irq_mode,
 		.window_addr = EDU_WINDOW_ADDR,
@@ -153,7 +155,7 @@ static int edudma_ioc_selftest(struct edudma_file *ctx, void __user *uarg)
 		return -EFAULT;
 	if (arg.flags)
 		return -EINVAL;
-	ret = edudma_hw_selftest(edu, &arg.to_device_ns, &arg.from_device_ns);
+	ret = edudma_xfer_selftest(edu, &arg.to_device_ns, &arg.from_device_ns);
 	if (ret)
 		return ret;
 	arg.bytes = EDU_WINDOW_USABLE;
@@ -164,9 +166,12 @@ static int edudma_ioc_stats(struct edudma_file *ctx, void __user *uarg)
 {
 	struct edudma_dev *edu = ctx->edu;
 	struct edudma_stats st;
+	unsigned long flags;
 
 	spin_lock(&edu->stats_lock);
+	spin_lock_irqsave(&edu->xfer_lock, flags);
 	st = edu->stats;
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 	spin_unlock(&edu->stats_lock);
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 }
@@ -286,6 +291,143 @@ static int edudma_ioc_sync(struct edudma_file *ctx, void __user *uarg)
 	return ret;
 }
 
+/* a buffer range of a transfer: the buffer (with a reference) or an errno */
+static struct edudma_buf *edudma_xfer_range(struct edudma_file *ctx, u32 handle, u64 off,
+					    u64 len)
+{
+	struct edudma_buf *buf = edudma_file_get_buf(ctx, handle);
+
+	if (!buf)
+		return ERR_PTR(-ENOENT);
+	if (off >= buf->size || len > buf->size - off) {
+		edudma_buf_put(buf);
+		return ERR_PTR(-EINVAL);
+	}
+	return buf;
+}
+
+static int edudma_xfer_check(const struct edudma_xfer *x)
+{
+	bool has_src = x->op != EDUDMA_XFER_FROM_DEVICE, has_dst = x->op != EDUDMA_XFER_TO_DEVICE;
+
+	if (x->pad || (x->flags & ~EDUDMA_XFER_ASYNC) || !x->length)
+		return -EINVAL;
+	if (x->op < EDUDMA_XFER_TO_DEVICE || x->op > EDUDMA_XFER_COPY)
+		return -EINVAL;
+	if ((x->flags & EDUDMA_XFER_ASYNC) && x->timeout_ms)
+		return -EINVAL;
+	if (has_src ? !x->src_handle : x->src_handle || x->src_offset)
+		return -EINVAL;
+	if (has_dst ? !x->dst_handle : x->dst_handle || x->dst_offset)
+		return -EINVAL;
+	/* one buffer, overlapping ranges: refused rather than half-defined */
+	if (x->op == EDUDMA_XFER_COPY && x->src_handle == x->dst_handle &&
+	    x->src_offset < x->dst_offset + x->length && x->dst_offset < x->src_offset + x->length)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Not under gone_lock while waiting: remove() would wait for the whole
+ * transfer. Only the submission holds it; the engine fails queued
+ * transfers with -ENODEV at remove().
+ */
+static int edudma_ioc_xfer(struct edudma_file *ctx, void __user *uarg)
+{
+	struct edudma_buf *src = NULL, *dst = NULL;
+	struct edudma_dev *edu = ctx->edu;
+	struct edudma_xfer_req *req;
+	struct edudma_xfer arg;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	ret = edudma_xfer_check(&arg);
+	if (ret)
+		return ret;
+	if (down_read_killable(&edu->gone_lock))
+		return -EINTR;
+	if (edu->gone) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	if (arg.op != EDUDMA_XFER_FROM_DEVICE) {
+		src = edudma_xfer_range(ctx, arg.src_handle, arg.src_offset, arg.length);
+		if (IS_ERR(src)) {
+			ret = PTR_ERR(src);
+			src = NULL;
+			goto out_unlock;
+		}
+	}
+	if (arg.op != EDUDMA_XFER_TO_DEVICE) {
+		dst = edudma_xfer_range(ctx, arg.dst_handle, arg.dst_offset, arg.length);
+		if (IS_ERR(dst)) {
+			ret = PTR_ERR(dst);
+			dst = NULL;
+			goto out_unlock;
+		}
+	}
+	req = edudma_xfer_queue(ctx, &arg, src, dst, 0, 0);
+	if (IS_ERR(req)) {
+		ret = PTR_ERR(req);
+		goto out_unlock;
+	}
+	up_read(&edu->gone_lock);
+
+	arg.seq = req->seq;
+	if (arg.flags & EDUDMA_XFER_ASYNC)
+		return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+	ret = edudma_xfer_wait(req, arg.timeout_ms ? msecs_to_jiffies(arg.timeout_ms) :
+				     MAX_SCHEDULE_TIMEOUT);
+	arg.commands = req->commands;
+	arg.device_ns = req->commands ? ktime_to_ns(ktime_sub(req->t_end, req->t_start)) : 0;
+	edudma_xfer_reap(req);
+	if (ret)
+		return ret;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+
+out_unlock:
+	up_read(&edu->gone_lock);
+	edudma_buf_put(src);
+	edudma_buf_put(dst);
+	return ret;
+}
+
+/* no gone_lock: transfers failed by remove() can still be reaped */
+static int edudma_ioc_wait(struct edudma_file *ctx, void __user *uarg)
+{
+	struct edudma_xfer_req *req;
+	struct edudma_wait arg;
+	unsigned long timeout;
+	long left;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.pad)
+		return -EINVAL;
+	if (!edudma_xfer_take(ctx, arg.seq, &req)) {
+		if (!arg.timeout_ms)
+			return -EAGAIN;
+		timeout = arg.timeout_ms == EDUDMA_WAIT_FOREVER ? MAX_SCHEDULE_TIMEOUT :
+								 msecs_to_jiffies(arg.timeout_ms);
+		left = wait_event_killable_timeout(ctx->wq, edudma_xfer_take(ctx, arg.seq, &req),
+						   timeout);
+		if (left < 0)
+			return -EINTR;
+		if (!left)
+			return -ETIMEDOUT;
+	}
+	if (!req)
+		return -ENOENT;
+	arg.status = req->status;
+	arg.done_seq = req->seq;
+	arg.commands = req->commands;
+	arg.device_ns = req->commands ? ktime_to_ns(ktime_sub(req->t_end, req->t_start)) : 0;
+	arg.length = req->len;
+	edudma_xfer_reap(req);
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
 static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct edudma_file *ctx = file->private_data;
@@ -322,6 +464,10 @@ static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case EDUDMA_IOC_SYNC:
 		handler = edudma_ioc_sync;
 		break;
+	case EDUDMA_IOC_XFER:
+		return edudma_ioc_xfer(ctx, uarg);
+	case EDUDMA_IOC_WAIT:
+		return edudma_ioc_wait(ctx, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -338,10 +484,15 @@ static __poll_t edudma_poll(struct file *file, poll_table *wait)
 	struct edudma_file *ctx = file->private_data;
 	struct edudma_dev *edu = ctx->edu;
 
+	__poll_t mask = 0;
+
 	poll_wait(file, &edu->hup_wq, wait);
+	poll_wait(file, &ctx->wq, wait);
+	if (edudma_xfer_file_ready(ctx))
+		mask |= EPOLLIN | EPOLLRDNORM;
 	if (READ_ONCE(edu->gone))
-		return EPOLLHUP | EPOLLERR;
-	return 0;
+		mask |= EPOLLHUP | EPOLLERR;
+	return mask;
 }
 
 /*

@@ -9,9 +9,7 @@
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
-#include <linux/ktime.h>
 #include <linux/sched/signal.h>
-#include <linux/string.h>
 
 #include <uapi/linux/edudma.h>
 
@@ -37,18 +35,28 @@ static void edudma_wr64(struct edudma_dev *edu, unsigned int reg, u64 val)
 	writeq(val, edu->regs + reg);
 }
 
-static bool edudma_hw_dma_busy(struct edudma_dev *edu)
+/**
+ * edudma_hw_dma_busy() - is a DMA command running?
+ * @edu: the device
+ *
+ * Return: true while the device has not finished the last command.
+ */
+bool edudma_hw_dma_busy(struct edudma_dev *edu)
 {
 	return edudma_rd(edu, EDU_REG_DMA_CMD) & EDU_DMA_CMD_START;
 }
 
-/*
- * Wait, without sleeping on interrupts, until the DMA engine is idle. The
- * device cannot abort a command, so whoever owns memory a command may
+/**
+ * edudma_hw_dma_wait_idle() - poll until the DMA engine is idle
+ * @edu: the device
+ *
+ * The device cannot abort a command, so whoever owns memory a command may
  * still touch calls this before letting go of it. A command takes 100 ms
- * of guest time; give it ten times that.
+ * of guest time; this gives it ten times that. Sleeps.
+ *
+ * Return: true once idle, false if it stayed busy.
  */
-static bool edudma_hw_dma_wait_idle(struct edudma_dev *edu)
+bool edudma_hw_dma_wait_idle(struct edudma_dev *edu)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(1000);
 
@@ -112,29 +120,56 @@ void edudma_hw_quiesce(struct edudma_dev *edu)
 }
 
 /**
- * edudma_hw_irq() - interrupt handler, for MSI and shared INTx alike
- * @irq: the interrupt
- * @data: the struct edudma_dev
+ * edudma_hw_irq_ack() - read and acknowledge the interrupt status
+ * @edu: the device
  *
- * Acknowledges every status bit (the device needs the acknowledge even
- * with MSI) and hands the bits to the waiters.
+ * The device needs the acknowledge even with MSI.
  *
- * Return: IRQ_HANDLED if the device had raised anything.
+ * Return: the status bits acknowledged; 0 when the device raised nothing
+ * (another device's shared INTx) or reads all ones (it is gone).
  */
-irqreturn_t edudma_hw_irq(int irq, void *data)
+u32 edudma_hw_irq_ack(struct edudma_dev *edu)
 {
-	struct edudma_dev *edu = data;
 	u32 status = edudma_rd(edu, EDU_REG_IRQ_STATUS);
 
-	/* 0: another device's shared INTx; all ones: the device is gone */
 	if (!status || status == ~0U)
-		return IRQ_NONE;
+		return 0;
 	edudma_wr(edu, EDU_REG_IRQ_ACK, status);
-	spin_lock(&edu->irq_lock);
+	return status;
+}
+
+/**
+ * edudma_hw_irq_deliver() - hand interrupt status bits to their waiters
+ * @edu: the device
+ * @status: bits from edudma_hw_irq_ack(); any context
+ */
+void edudma_hw_irq_deliver(struct edudma_dev *edu, u32 status)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&edu->irq_lock, flags);
 	edu->irq_pending |= status;
-	spin_unlock(&edu->irq_lock);
+	spin_unlock_irqrestore(&edu->irq_lock, flags);
 	wake_up_all(&edu->wq);
-	return IRQ_HANDLED;
+}
+
+/**
+ * edudma_hw_dma_ack() - acknowledge a DMA completion nobody handled
+ * @edu: the device
+ *
+ * For the watchdog: once it has given up on a command, a late interrupt
+ * must not be taken for the next command's.
+ *
+ * Return: true if a completion was pending.
+ */
+bool edudma_hw_dma_ack(struct edudma_dev *edu)
+{
+	u32 status = edudma_rd(edu, EDU_REG_IRQ_STATUS);
+
+	if (status == ~0U || !(status & EDU_IRQ_DMA))
+		return false;
+	edudma_wr(edu, EDU_REG_IRQ_ACK, EDU_IRQ_DMA);
+	return true;
 }
 
 /**
@@ -217,7 +252,7 @@ u32 edudma_hw_liveness(struct edudma_dev *edu, u32 value)
 
 /**
  * edudma_hw_dma_start() - start one DMA command with a completion interrupt
- * @edu: the device, with @edu->dma_lock held and the engine idle
+ * @edu: the device, with @edu->xfer_lock held and the engine idle
  * @ram: bus address of the RAM side, reachable by the device
  * @len: bytes, 1..EDU_WINDOW_USABLE; the device side is the window start
  * @to_ram: true for device to RAM, false for RAM to device
@@ -231,10 +266,9 @@ int edudma_hw_dma_start(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to
 {
 	u32 cmd = EDU_DMA_CMD_START | EDU_DMA_CMD_IRQ;
 
-	lockdep_assert_held(&edu->dma_lock);
+	lockdep_assert_held(&edu->xfer_lock);
 	if (WARN_ON_ONCE(!len || len > EDU_WINDOW_USABLE))
 		return -EINVAL;
-	edudma_hw_irq_take(edu, EDU_IRQ_DMA);
 	if (to_ram) {
 		edudma_wr64(edu, EDU_REG_DMA_SRC, EDU_WINDOW_ADDR);
 		edudma_wr64(edu, EDU_REG_DMA_DST, ram);
@@ -246,91 +280,4 @@ int edudma_hw_dma_start(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to
 	edudma_wr(edu, EDU_REG_DMA_COUNT, len);
 	edudma_wr(edu, EDU_REG_DMA_CMD, cmd);
 	return 0;
-}
-
-/**
- * edudma_hw_dma_wait() - wait for the command started by edudma_hw_dma_start()
- * @edu: the device, with @edu->dma_lock held
- *
- * Whatever it returns, the engine is idle afterwards (or, if the device
- * never finishes, -EIO says the memory must not be reused).
- *
- * Return: 0, -EINTR (fatal signal), -ETIMEDOUT (no interrupt within the
- * timeout) or -EIO (the engine stayed busy).
- */
-int edudma_hw_dma_wait(struct edudma_dev *edu)
-{
-	long left;
-
-	lockdep_assert_held(&edu->dma_lock);
-	left = wait_event_killable_timeout(edu->wq, edudma_hw_irq_take(edu, EDU_IRQ_DMA),
-					   msecs_to_jiffies(edudma_timeout_ms));
-	if (left > 0)
-		return 0;
-	if (!edudma_hw_dma_wait_idle(edu)) {
-		dev_err(&edu->dev, "DMA command never completed\n");
-		return -EIO;
-	}
-	return left < 0 ? -EINTR : -ETIMEDOUT;
-}
-
-static int edudma_hw_dma_once(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to_ram,
-			      u64 *ns)
-{
-	ktime_t t0 = ktime_get();
-	int ret;
-
-	ret = edudma_hw_dma_start(edu, ram, len, to_ram);
-	if (!ret)
-		ret = edudma_hw_dma_wait(edu);
-	*ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
-	return ret;
-}
-
-/**
- * edudma_hw_selftest() - one DMA round trip of a full window
- * @edu: the device
- * @to_ns: time of the RAM to device command
- * @from_ns: time of the device to RAM command
- *
- * Sends a pattern from a coherent buffer to the device window, reads the
- * window back into the other half of the buffer and compares.
- *
- * Return: 0, -ENOMEM, -EINTR, -ETIMEDOUT, or -EIO on a data mismatch or a
- * device that never finished (whose buffer is then leaked on purpose: the
- * device may still write to it).
- */
-int edudma_hw_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns)
-{
-	struct device *dma_dev = &edu->pdev->dev;
-	const size_t half = PAGE_SIZE;
-	dma_addr_t dma;
-	u8 *buf;
-	size_t i;
-	int ret;
-
-	buf = dma_alloc_coherent(dma_dev, 2 * half, &dma, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	for (i = 0; i < EDU_WINDOW_USABLE; i++)
-		buf[i] = (u8)(i * 7 + 3 + (i >> 8));
-	memset(buf + half, 0, half);
-
-	if (mutex_lock_killable(&edu->dma_lock)) {
-		ret = -EINTR;
-		goto out_free;
-	}
-	ret = edudma_hw_dma_once(edu, dma, EDU_WINDOW_USABLE, false, to_ns);
-	if (!ret)
-		ret = edudma_hw_dma_once(edu, dma + half, EDU_WINDOW_USABLE, true, from_ns);
-	mutex_unlock(&edu->dma_lock);
-	if (ret == -EIO)
-		return ret;
-	if (!ret && memcmp(buf, buf + half, EDU_WINDOW_USABLE)) {
-		dev_err(&edu->dev, "selftest: data read back differs\n");
-		ret = -EIO;
-	}
-out_free:
-	dma_free_coherent(dma_dev, 2 * half, buf, dma);
-	return ret;
 }

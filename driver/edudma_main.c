@@ -4,6 +4,7 @@
  * (1234:11e8). PCI glue: module parameters, probe, remove, shutdown and
  * the numbering of /dev/edudmaN.
  */
+#include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
 #include <linux/idr.h>
 #include <linux/interrupt.h>
@@ -52,14 +53,19 @@ MODULE_PARM_DESC(max_device_bytes,
 static dev_t edudma_devt;
 static struct class *edudma_class;
 static DEFINE_IDA(edudma_ida);
+static struct dentry *edudma_debugfs;
 
 static ssize_t edudma_stat_show(struct device *dev, char *page, size_t off)
 {
 	struct edudma_dev *edu = container_of(dev, struct edudma_dev, dev);
 	u64 v;
 
+	unsigned long flags;
+
 	spin_lock(&edu->stats_lock);
+	spin_lock_irqsave(&edu->xfer_lock, flags);
 	v = *(u64 *)((u8 *)&edu->stats + off);
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 	spin_unlock(&edu->stats_lock);
 	return sysfs_emit(page, "%llu\n", v);
 }
@@ -85,6 +91,16 @@ EDUDMA_STAT_ATTR(bounce_bytes, bounce_bytes);
 EDUDMA_STAT_ATTR(allocs, allocs);
 EDUDMA_STAT_ATTR(alloc_failures, alloc_failures);
 EDUDMA_STAT_ATTR(map_failures, map_failures);
+EDUDMA_STAT_ATTR(xfers, xfers);
+EDUDMA_STAT_ATTR(xfer_bytes, xfer_bytes);
+EDUDMA_STAT_ATTR(dma_commands, dma_commands);
+EDUDMA_STAT_ATTR(busy_ns, busy_ns);
+EDUDMA_STAT_ATTR(chain_ns, chain_ns);
+EDUDMA_STAT_ATTR(chained, chained);
+EDUDMA_STAT_ATTR(xfer_errors, xfer_errors);
+EDUDMA_STAT_ATTR(timeouts, timeouts);
+EDUDMA_STAT_ATTR(scrubs, scrubs);
+EDUDMA_STAT_ATTR(bounce_copies, bounce_copies);
 
 static struct attribute *edudma_stats_attrs[] = {
 	&dev_attr_buffers.attr,
@@ -100,6 +116,16 @@ static struct attribute *edudma_stats_attrs[] = {
 	&dev_attr_allocs.attr,
 	&dev_attr_alloc_failures.attr,
 	&dev_attr_map_failures.attr,
+	&dev_attr_xfers.attr,
+	&dev_attr_xfer_bytes.attr,
+	&dev_attr_dma_commands.attr,
+	&dev_attr_busy_ns.attr,
+	&dev_attr_chain_ns.attr,
+	&dev_attr_chained.attr,
+	&dev_attr_xfer_errors.attr,
+	&dev_attr_timeouts.attr,
+	&dev_attr_scrubs.attr,
+	&dev_attr_bounce_copies.attr,
 	NULL
 };
 
@@ -130,6 +156,11 @@ static void edudma_put_action(void *data)
 	put_device(&edu->dev);
 }
 
+static void edudma_xfer_fini_action(void *data)
+{
+	edudma_xfer_shutdown(data);
+}
+
 static int edudma_setup_irq(struct edudma_dev *edu)
 {
 	struct pci_dev *pdev = edu->pdev;
@@ -141,7 +172,7 @@ static int edudma_setup_irq(struct edudma_dev *edu)
 		return ret;
 	edu->irq = pci_irq_vector(pdev, 0);
 	edu->irq_mode = pdev->msi_enabled ? EDUDMA_IRQ_MSI : EDUDMA_IRQ_INTX;
-	ret = devm_request_irq(&pdev->dev, edu->irq, edudma_hw_irq,
+	ret = devm_request_irq(&pdev->dev, edu->irq, edudma_xfer_irq,
 			       pdev->msi_enabled ? 0 : IRQF_SHARED, dev_name(&edu->dev), edu);
 	if (ret)
 		pci_free_irq_vectors(pdev);
@@ -185,7 +216,6 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	init_waitqueue_head(&edu->hup_wq);
 	spin_lock_init(&edu->irq_lock);
 	mutex_init(&edu->fact_lock);
-	mutex_init(&edu->dma_lock);
 	mutex_init(&edu->buf_lock);
 	INIT_LIST_HEAD(&edu->bufs);
 	ida_init(&edu->handle_ida);
@@ -211,6 +241,12 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(&pdev->dev, "device stays busy\n");
 		return ret;
 	}
+	ret = edudma_xfer_init(edu);
+	if (ret)
+		return ret;
+	ret = devm_add_action_or_reset(&pdev->dev, edudma_xfer_fini_action, edu);
+	if (ret)
+		return ret;
 
 	ret = ida_alloc_max(&edudma_ida, EDUDMA_MAX_DEVICES - 1, GFP_KERNEL);
 	if (ret < 0)
@@ -236,6 +272,8 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto err_free_minor;
 	pci_set_drvdata(pdev, edu);
+	edu->debugfs = debugfs_create_dir(dev_name(&edu->dev), edudma_debugfs);
+	debugfs_create_u32("drop_irqs", 0600, edu->debugfs, &edu->drop_irqs);
 	dev_info(&edu->dev, "edu %u.%u at %s, %s, %u-bit DMA\n", edu->ident >> 24,
 		 (edu->ident >> 16) & 0xff, pci_name(pdev),
 		 edu->irq_mode == EDUDMA_IRQ_MSI ? "MSI" : "INTx", dma_bits);
@@ -256,8 +294,10 @@ static void edudma_remove(struct pci_dev *pdev)
 	WRITE_ONCE(edu->gone, true);
 	up_write(&edu->gone_lock);
 	wake_up_all(&edu->hup_wq);
+	edudma_xfer_shutdown(edu);
 	edudma_hw_quiesce(edu);
 	edudma_bufs_revoke(edu);
+	debugfs_remove_recursive(edu->debugfs);
 	pci_clear_master(pdev);
 	ida_free(&edudma_ida, edu->minor);
 	/* devres then frees the IRQ and drops the probe's reference on edu */
@@ -272,6 +312,7 @@ static void edudma_shutdown(struct pci_dev *pdev)
 	down_write(&edu->gone_lock);
 	WRITE_ONCE(edu->gone, true);
 	up_write(&edu->gone_lock);
+	edudma_xfer_shutdown(edu);
 	edudma_hw_quiesce(edu);
 	pci_clear_master(pdev);
 }
@@ -310,12 +351,14 @@ static int __init edudma_init(void)
 		ret = PTR_ERR(edudma_class);
 		goto err_unregister_region;
 	}
+	edudma_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	ret = pci_register_driver(&edudma_driver);
 	if (ret)
-		goto err_destroy_class;
+		goto err_remove_debugfs;
 	return 0;
 
-err_destroy_class:
+err_remove_debugfs:
+	debugfs_remove_recursive(edudma_debugfs);
 	class_destroy(edudma_class);
 err_unregister_region:
 	unregister_chrdev_region(edudma_devt, EDUDMA_MAX_DEVICES);
@@ -325,6 +368,7 @@ err_unregister_region:
 static void __exit edudma_exit(void)
 {
 	pci_unregister_driver(&edudma_driver);
+	debugfs_remove_recursive(edudma_debugfs);
 	class_destroy(edudma_class);
 	unregister_chrdev_region(edudma_devt, EDUDMA_MAX_DEVICES);
 	ida_destroy(&edudma_ida);

@@ -16,7 +16,7 @@ _Static_assert(sizeof(struct edudma_free) == 8, "uapi size");
 _Static_assert(sizeof(struct edudma_seg) == 24, "uapi size");
 _Static_assert(sizeof(struct edudma_buf_info) == 56, "uapi size");
 _Static_assert(sizeof(struct edudma_sync) == 32, "uapi size");
-_Static_assert(sizeof(struct edudma_stats) == 112, "uapi size");
+_Static_assert(sizeof(struct edudma_stats) == 184, "uapi size");
 
 TestSuite(info, .init = lab_init, .timeout = 30);
 

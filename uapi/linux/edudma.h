@@ -24,6 +24,7 @@
 #define EDUDMA_CAP_SELFTEST	_BITULL(2)	/* EDUDMA_IOC_SELFTEST */
 #define EDUDMA_CAP_BUFFERS	_BITULL(3)	/* ALLOC, FREE, BUF_INFO, SYNC, mmap */
 #define EDUDMA_CAP_STATS	_BITULL(4)	/* EDUDMA_IOC_STATS */
+#define EDUDMA_CAP_XFER		_BITULL(5)	/* XFER, WAIT, poll */
 
 /* Values of struct edudma_info.irq_mode. */
 #define EDUDMA_IRQ_INTX		1	/* legacy pin interrupt (INTA) */
@@ -243,6 +244,18 @@ struct edudma_sync {
  * @allocs: buffers allocated since probe
  * @alloc_failures: allocations that failed for lack of memory
  * @map_failures: DMA mapping failures (each one fell back or failed)
+ * @xfers: transfers finished, successfully or not
+ * @xfer_bytes: payload bytes of successful transfers (a COPY counts once)
+ * @dma_commands: DMA commands issued to the device
+ * @busy_ns: device busy time: each command's start to its completion
+ *	interrupt, summed
+ * @chain_ns: completion interrupt to the next command's start, summed over
+ *	the commands started from the interrupt handler
+ * @chained: commands started from the interrupt handler
+ * @xfer_errors: transfers that failed (timeout, cancelled, device gone)
+ * @timeouts: commands whose completion never came within timeout_ms
+ * @scrubs: window scrubs (a reader's first command after another file wrote)
+ * @bounce_copies: bytes copied through the driver's bounce buffer
  */
 struct edudma_stats {
 	__aligned_u64 buffers[EDUDMA_BUF_KINDS];
@@ -252,7 +265,100 @@ struct edudma_stats {
 	__aligned_u64 allocs;
 	__aligned_u64 alloc_failures;
 	__aligned_u64 map_failures;
-	__aligned_u64 pad;
+	__aligned_u64 xfers;
+	__aligned_u64 xfer_bytes;
+	__aligned_u64 dma_commands;
+	__aligned_u64 busy_ns;
+	__aligned_u64 chain_ns;
+	__aligned_u64 chained;
+	__aligned_u64 xfer_errors;
+	__aligned_u64 timeouts;
+	__aligned_u64 scrubs;
+	__aligned_u64 bounce_copies;
+};
+
+/* struct edudma_xfer.op */
+#define EDUDMA_XFER_TO_DEVICE	1	/* buffer range -> device window */
+#define EDUDMA_XFER_FROM_DEVICE	2	/* device window -> buffer range */
+#define EDUDMA_XFER_COPY	3	/* source range -> device -> destination range */
+
+/* struct edudma_xfer.flags */
+#define EDUDMA_XFER_ASYNC	_BITUL(0)	/* queue it and return its seq */
+
+/**
+ * struct edudma_xfer - EDUDMA_IOC_XFER argument
+ * @op: input: EDUDMA_XFER_*
+ * @flags: input: 0 (wait for the transfer) or EDUDMA_XFER_ASYNC
+ * @src_handle: input: TO_DEVICE and COPY: the source buffer; else 0
+ * @dst_handle: input: FROM_DEVICE and COPY: the destination buffer; else 0
+ * @src_offset: input: first byte of the source range (0 if no source)
+ * @dst_offset: input: first byte of the destination range (0 if none)
+ * @length: input: bytes, at least 1; each range must lie in its buffer, and
+ *	COPY ranges in one buffer must not overlap
+ * @timeout_ms: input: blocking mode: cancel the transfer and fail with
+ *	ETIMEDOUT after this long (0: no limit); must be 0 with ASYNC
+ * @pad: input: zero
+ * @seq: output: the transfer's sequence number in this open file
+ * @commands: output (blocking): DMA commands the transfer took
+ * @device_ns: output (blocking): its first command's start to its last
+ *	command's completion
+ *
+ * The device has one window of 4095 usable bytes: the driver splits a
+ * transfer into chunks that never cross a break in the buffer's bus
+ * addresses, each filling the window when it can, and chains them from
+ * the completion interrupt. TO_DEVICE leaves the last chunk in the window.
+ * FROM_DEVICE fills each chunk from the window's start, so a transfer
+ * longer than the window repeats it. The window is shared by every open
+ * file of the device: a file reading it after another file wrote it reads
+ * zeroes (the driver scrubs it first), never the other file's data.
+ * Errors: EINVAL (op, flags, handles given or missing, pad, ranges),
+ * ENOENT (no such handle), EAGAIN (too many transfers outstanding),
+ * ETIMEDOUT, EINTR (fatal signal: the transfer is cancelled), ENODEV,
+ * ECANCELED.
+ */
+struct edudma_xfer {
+	__u32 op;
+	__u32 flags;
+	__u32 src_handle;
+	__u32 dst_handle;
+	__aligned_u64 src_offset;
+	__aligned_u64 dst_offset;
+	__aligned_u64 length;
+	__u32 timeout_ms;
+	__u32 pad;
+	__aligned_u64 seq;
+	__aligned_u64 commands;
+	__aligned_u64 device_ns;
+};
+
+#define EDUDMA_WAIT_FOREVER	0xffffffffU
+
+/**
+ * struct edudma_wait - EDUDMA_IOC_WAIT argument: reap an async transfer
+ * @seq: input: the transfer to wait for, or 0 for whichever finishes first
+ * @timeout_ms: input: 0: do not sleep (EAGAIN if none finished);
+ *	EDUDMA_WAIT_FOREVER: no limit (still killable); else ETIMEDOUT after it
+ * @flags: input: zero
+ * @status: output: 0, or the transfer's negative errno
+ * @pad: input: zero
+ * @done_seq: output: the transfer reaped
+ * @commands: output: its DMA commands
+ * @device_ns: output: its first command's start to its last completion
+ * @length: output: its length
+ *
+ * ENOENT if @seq is not outstanding in this file (never submitted, or
+ * reaped already), or if @seq is 0 and nothing is outstanding.
+ */
+struct edudma_wait {
+	__aligned_u64 seq;
+	__u32 timeout_ms;
+	__u32 flags;
+	__s32 status;
+	__u32 pad;
+	__aligned_u64 done_seq;
+	__aligned_u64 commands;
+	__aligned_u64 device_ns;
+	__aligned_u64 length;
 };
 
 #define EDUDMA_IOC_MAGIC	0xED
@@ -266,5 +372,7 @@ struct edudma_stats {
 #define EDUDMA_IOC_FREE		_IOW(EDUDMA_IOC_MAGIC, 0x11, struct edudma_free)
 #define EDUDMA_IOC_BUF_INFO	_IOWR(EDUDMA_IOC_MAGIC, 0x12, struct edudma_buf_info)
 #define EDUDMA_IOC_SYNC		_IOW(EDUDMA_IOC_MAGIC, 0x13, struct edudma_sync)
+#define EDUDMA_IOC_XFER		_IOWR(EDUDMA_IOC_MAGIC, 0x20, struct edudma_xfer)
+#define EDUDMA_IOC_WAIT		_IOWR(EDUDMA_IOC_MAGIC, 0x21, struct edudma_wait)
 
 #endif /* _UAPI_LINUX_EDUDMA_H */

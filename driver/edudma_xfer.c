@@ -1,0 +1,625 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edudma transfer engine: a queue of transfers per open file, served round
+ * robin one chunk at a time; each chunk fills the device window (4095
+ * bytes) as far as the buffers' bus-address contiguity allows, and the
+ * next command starts from the completion interrupt, so the engine never
+ * idles while work is queued. Stretches of a buffer the device cannot
+ * reach go through a bounce page. A watchdog fails a command whose
+ * completion never comes. The device window is shared: a file reading it
+ * after another file wrote it gets zeroes (the window is scrubbed first).
+ */
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "edudma.h"
+
+#define EDUDMA_MAX_REQS_PER_FILE	1024
+#define EDUDMA_OWNER_ZERO		0	/* the window holds zeroes */
+#define EDUDMA_OWNER_UNKNOWN		U64_MAX	/* anything, e.g. at probe */
+
+static atomic64_t edudma_owner_ids = ATOMIC64_INIT(EDUDMA_OWNER_ZERO);
+
+static struct device *edudma_xfer_dev(struct edudma_dev *edu)
+{
+	return &edu->pdev->dev;
+}
+
+/**
+ * edudma_xfer_file_init() - set up an open file's transfer state
+ * @ctx: the file's context
+ */
+void edudma_xfer_file_init(struct edudma_file *ctx)
+{
+	ctx->id = atomic64_inc_return(&edudma_owner_ids);
+	INIT_LIST_HEAD(&ctx->pending);
+	INIT_LIST_HEAD(&ctx->done);
+	INIT_LIST_HEAD(&ctx->active_node);
+	init_waitqueue_head(&ctx->wq);
+	ctx->next_seq = 1;
+}
+
+/* the stretch of @buf holding byte @pos */
+static const struct edudma_dseg *edudma_dseg_at(struct edudma_buf *buf, u64 pos)
+{
+	unsigned int lo = 0, hi = buf->nr_dsegs - 1;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi + 1) / 2;
+
+		if (buf->dsegs[mid].offset <= pos)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return &buf->dsegs[lo];
+}
+
+/*
+ * One side of the next chunk: its bus address (DMA_MAPPING_ERROR when
+ * bounced) and how far it may go before contiguity breaks.
+ */
+static u64 edudma_side(struct edudma_buf *buf, u64 pos, dma_addr_t raw, dma_addr_t *addr)
+{
+	const struct edudma_dseg *seg;
+
+	if (!buf) {
+		*addr = raw + pos;
+		return U64_MAX;
+	}
+	seg = edudma_dseg_at(buf, pos);
+	*addr = seg->addr == DMA_MAPPING_ERROR ? seg->addr : seg->addr + (pos - seg->offset);
+	return seg->offset + seg->len - pos;
+}
+
+static bool edudma_has_src(u32 op)
+{
+	return op != EDUDMA_XFER_FROM_DEVICE;
+}
+
+static bool edudma_has_dst(u32 op)
+{
+	return op != EDUDMA_XFER_TO_DEVICE;
+}
+
+/* the next chunk of @req: its length, and the bus address of each side */
+static u32 edudma_xfer_plan(struct edudma_xfer_req *req, dma_addr_t *src, dma_addr_t *dst)
+{
+	u64 n = min_t(u64, req->len - req->pos, EDU_WINDOW_USABLE);
+
+	*src = DMA_MAPPING_ERROR;
+	*dst = DMA_MAPPING_ERROR;
+	if (edudma_has_src(req->op))
+		n = min(n, edudma_side(req->src, req->src_off + req->pos, req->raw_src, src));
+	if (edudma_has_dst(req->op))
+		n = min(n, edudma_side(req->dst, req->dst_off + req->pos, req->raw_dst, dst));
+	return n;
+}
+
+static void edudma_xfer_start_cmd(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to_ram)
+{
+	lockdep_assert_held(&edu->xfer_lock);
+	edu->cmd_start = ktime_get();
+	edudma_hw_dma_start(edu, ram, len, to_ram);
+	edu->in_flight = true;
+	edu->stats.dma_commands++;
+	mod_timer(&edu->watchdog, jiffies + msecs_to_jiffies(edudma_timeout_ms));
+}
+
+static void edudma_xfer_finish(struct edudma_dev *edu, struct edudma_xfer_req *req, int status)
+{
+	struct edudma_file *ctx = req->ctx;
+
+	lockdep_assert_held(&edu->xfer_lock);
+	req->status = status;
+	req->t_end = ktime_get();
+	list_move_tail(&req->node, &ctx->done);
+	if (list_empty(&ctx->pending))
+		list_del_init(&ctx->active_node);
+	edu->stats.xfers++;
+	if (status)
+		edu->stats.xfer_errors++;
+	else
+		edu->stats.xfer_bytes += req->len;
+	complete_all(&req->done);
+	wake_up_all(&ctx->wq);
+}
+
+/* start the device to RAM half of a chunk: into the buffer or the bounce page */
+static void edudma_xfer_start_from(struct edudma_dev *edu, struct edudma_xfer_req *req)
+{
+	dma_addr_t src, dst;
+
+	edudma_xfer_plan(req, &src, &dst);
+	edudma_xfer_start_cmd(edu, dst == DMA_MAPPING_ERROR ? edu->bounce_dma : dst, req->chunk,
+			      true);
+}
+
+/* start the RAM to device half: from the buffer or through the bounce page */
+static void edudma_xfer_start_to(struct edudma_dev *edu, struct edudma_xfer_req *req,
+				 dma_addr_t src)
+{
+	struct edudma_buf *buf = req->src;
+	u64 off = req->src_off + req->pos;
+
+	if (src == DMA_MAPPING_ERROR) {
+		sg_pcopy_to_buffer(buf->sgt.sgl, buf->sgt.orig_nents, edu->bounce, req->chunk, off);
+		edu->stats.bounce_copies += req->chunk;
+		src = edu->bounce_dma;
+	} else if (buf && buf->need_sync) {
+		dma_sync_single_for_device(edudma_xfer_dev(edu), src, req->chunk, DMA_TO_DEVICE);
+	}
+	edu->window_owner = req->owner_id;
+	edudma_xfer_start_cmd(edu, src, req->chunk, false);
+}
+
+/*
+ * Start the next command if the engine is idle: the next chunk of the
+ * first file in round-robin order, after a scrub of the window if that
+ * chunk reads another file's data.
+ */
+static void edudma_xfer_next(struct edudma_dev *edu, ktime_t irq_time)
+{
+	struct edudma_xfer_req *req;
+	struct edudma_file *ctx;
+	dma_addr_t src, dst;
+
+	lockdep_assert_held(&edu->xfer_lock);
+	if (edu->in_flight)
+		return;
+	for (;;) {
+		if (list_empty(&edu->active))
+			goto idle;
+		ctx = list_first_entry(&edu->active, struct edudma_file, active_node);
+		req = list_first_entry(&ctx->pending, struct edudma_xfer_req, node);
+		if (edu->stopping)
+			edudma_xfer_finish(edu, req, -ENODEV);
+		else if (req->cancelled)
+			edudma_xfer_finish(edu, req, req->cancelled);
+		else
+			break;
+	}
+	if (req->op == EDUDMA_XFER_FROM_DEVICE && edu->window_owner != req->owner_id &&
+	    edu->window_owner != EDUDMA_OWNER_ZERO) {
+		edu->cmd_scrub = true;
+		edu->stats.scrubs++;
+		edudma_xfer_start_cmd(edu, edu->bounce_dma + PAGE_SIZE, EDU_WINDOW_USABLE, false);
+		goto started;
+	}
+	req->chunk = edudma_xfer_plan(req, &src, &dst);
+	if (!req->commands)
+		req->t_start = ktime_get();
+	edu->cur = req;
+	if (req->op == EDUDMA_XFER_FROM_DEVICE)
+		edudma_xfer_start_from(edu, req);
+	else
+		edudma_xfer_start_to(edu, req, src);
+started:
+	if (irq_time) {
+		edu->stats.chain_ns += ktime_to_ns(ktime_sub(ktime_get(), irq_time));
+		edu->stats.chained++;
+	}
+	return;
+idle:
+	wake_up_all(&edu->idle_wq);
+}
+
+/*
+ * The command in flight is over (@err: 0, or the watchdog's -ETIMEDOUT).
+ * Return: true if it started the second half of a COPY chunk.
+ */
+static bool edudma_xfer_complete_cmd(struct edudma_dev *edu, ktime_t now, int err)
+{
+	struct edudma_xfer_req *req = edu->cur;
+	dma_addr_t src, dst;
+
+	lockdep_assert_held(&edu->xfer_lock);
+	edu->in_flight = false;
+	edu->stats.busy_ns += ktime_to_ns(ktime_sub(now, edu->cmd_start));
+	if (edu->cmd_scrub) {
+		edu->cmd_scrub = false;
+		edu->window_owner = err ? EDUDMA_OWNER_UNKNOWN : EDUDMA_OWNER_ZERO;
+		return false;
+	}
+	edu->cur = NULL;
+	req->commands++;
+	if (err) {
+		edu->window_owner = EDUDMA_OWNER_UNKNOWN;
+		edudma_xfer_finish(edu, req, err);
+		return false;
+	}
+	if (req->op == EDUDMA_XFER_FROM_DEVICE || req->second_half) {
+		struct edudma_buf *buf = req->dst;
+		u64 off = req->dst_off + req->pos;
+
+		edudma_xfer_plan(req, &src, &dst);
+		if (dst == DMA_MAPPING_ERROR) {
+			sg_pcopy_from_buffer(buf->sgt.sgl, buf->sgt.orig_nents, edu->bounce,
+					     req->chunk, off);
+			edu->stats.bounce_copies += req->chunk;
+		} else if (buf && buf->need_sync) {
+			dma_sync_single_for_cpu(edudma_xfer_dev(edu), dst, req->chunk,
+						DMA_FROM_DEVICE);
+		}
+	} else if (req->op == EDUDMA_XFER_COPY && !edu->stopping) {
+		/* the chunk is in the window: bring it back at once */
+		req->second_half = true;
+		req->t_mid = now;
+		edu->cur = req;
+		edudma_xfer_start_from(edu, req);
+		return true;
+	}
+	req->second_half = false;
+	req->pos += req->chunk;
+	if (req->pos == req->len)
+		edudma_xfer_finish(edu, req, 0);
+	else if (edu->stopping)
+		edudma_xfer_finish(edu, req, -ENODEV);
+	else if (req->cancelled)
+		edudma_xfer_finish(edu, req, req->cancelled);
+	else
+		list_move_tail(&req->ctx->active_node, &edu->active);
+	return false;
+}
+
+/**
+ * edudma_xfer_irq() - the device's interrupt handler (MSI and shared INTx)
+ * @irq: the interrupt
+ * @data: the struct edudma_dev
+ *
+ * Acknowledges the status under the engine lock, so that the watchdog and
+ * the handler never both claim one completion, chains the next command
+ * and passes factorial completions on.
+ *
+ * Return: IRQ_HANDLED if the device had raised anything.
+ */
+irqreturn_t edudma_xfer_irq(int irq, void *data)
+{
+	struct edudma_dev *edu = data;
+	ktime_t now = ktime_get();
+	u32 status;
+
+	spin_lock(&edu->xfer_lock);
+	status = edudma_hw_irq_ack(edu);
+	if ((status & EDU_IRQ_DMA) && edu->drop_irqs) {
+		edu->drop_irqs--;
+	} else if ((status & EDU_IRQ_DMA) && edu->in_flight) {
+		if (!edudma_xfer_complete_cmd(edu, now, 0))
+			edudma_xfer_next(edu, now);
+	}
+	spin_unlock(&edu->xfer_lock);
+	if (status & ~EDU_IRQ_DMA)
+		edudma_hw_irq_deliver(edu, status & ~EDU_IRQ_DMA);
+	return status ? IRQ_HANDLED : IRQ_NONE;
+}
+
+static void edudma_xfer_watchdog(struct timer_list *t)
+{
+	struct edudma_dev *edu = from_timer(edu, t, watchdog);
+	unsigned long limit = msecs_to_jiffies(edudma_timeout_ms), flags;
+	ktime_t now = ktime_get();
+
+	spin_lock_irqsave(&edu->xfer_lock, flags);
+	if (!edu->in_flight)
+		goto out_unlock;
+	if (ktime_ms_delta(now, edu->cmd_start) < edudma_timeout_ms) {
+		mod_timer(&edu->watchdog, jiffies + limit);
+		goto out_unlock;
+	}
+	/* the device cannot abort a command: one still running is waited for */
+	if (edudma_hw_dma_busy(edu)) {
+		mod_timer(&edu->watchdog, jiffies + limit);
+		goto out_unlock;
+	}
+	edudma_hw_dma_ack(edu);
+	edu->stats.timeouts++;
+	if (!edudma_xfer_complete_cmd(edu, now, -ETIMEDOUT))
+		edudma_xfer_next(edu, 0);
+out_unlock:
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
+}
+
+/**
+ * edudma_xfer_queue() - queue a transfer and start the engine
+ * @ctx: the submitting file
+ * @x: the validated request; its ranges lie in @src and @dst
+ * @src: source buffer, reference passed to the request (or NULL)
+ * @dst: destination buffer, reference passed to the request (or NULL)
+ * @raw_src: without @src: bus address of a source (self-test)
+ * @raw_dst: without @dst: bus address of a destination (self-test)
+ *
+ * Return: the request, or an ERR_PTR (-ENOMEM, -EAGAIN); on error the
+ * caller keeps its buffer references.
+ */
+struct edudma_xfer_req *edudma_xfer_queue(struct edudma_file *ctx, const struct edudma_xfer *x,
+					  struct edudma_buf *src, struct edudma_buf *dst,
+					  dma_addr_t raw_src, dma_addr_t raw_dst)
+{
+	struct edudma_dev *edu = ctx->edu;
+	struct edudma_xfer_req *req;
+	unsigned long flags;
+
+	req = kzalloc(sizeof(*req), GFP_KERNEL_ACCOUNT);
+	if (!req)
+		return ERR_PTR(-ENOMEM);
+	req->ctx = ctx;
+	req->owner_id = ctx->id;
+	req->op = x->op;
+	req->src = src;
+	req->dst = dst;
+	req->raw_src = raw_src;
+	req->raw_dst = raw_dst;
+	req->src_off = x->src_offset;
+	req->dst_off = x->dst_offset;
+	req->len = x->length;
+	req->async = x->flags & EDUDMA_XFER_ASYNC;
+	init_completion(&req->done);
+
+	spin_lock_irqsave(&edu->xfer_lock, flags);
+	if (ctx->nr_reqs >= EDUDMA_MAX_REQS_PER_FILE) {
+		spin_unlock_irqrestore(&edu->xfer_lock, flags);
+		kfree(req);
+		return ERR_PTR(-EAGAIN);
+	}
+	ctx->nr_reqs++;
+	req->seq = ctx->next_seq++;
+	list_add_tail(&req->node, &ctx->pending);
+	if (list_empty(&ctx->active_node))
+		list_add_tail(&ctx->active_node, &edu->active);
+	edudma_xfer_next(edu, 0);
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
+	return req;
+}
+
+/* finish @req early with @err, or mark it to finish after its command */
+static void edudma_xfer_cancel(struct edudma_xfer_req *req, int err)
+{
+	struct edudma_dev *edu = req->ctx->edu;
+	unsigned long flags;
+
+	spin_lock_irqsave(&edu->xfer_lock, flags);
+	if (!completion_done(&req->done)) {
+		if (edu->cur == req && edu->in_flight)
+			req->cancelled = err;
+		else
+			edudma_xfer_finish(edu, req, err);
+	}
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
+}
+
+/**
+ * edudma_xfer_wait() - wait for a transfer the caller owns
+ * @req: the request
+ * @timeout: jiffies, or MAX_SCHEDULE_TIMEOUT
+ *
+ * On a fatal signal or timeout the transfer is cancelled; either way it is
+ * finished (no command of it in flight) when this returns.
+ *
+ * Return: the transfer's status, -EINTR or -ETIMEDOUT.
+ */
+int edudma_xfer_wait(struct edudma_xfer_req *req, unsigned long timeout)
+{
+	long left = wait_for_completion_killable_timeout(&req->done, timeout);
+	int err = left < 0 ? -EINTR : -ETIMEDOUT;
+
+	if (left > 0)
+		return req->status;
+	edudma_xfer_cancel(req, err == -EINTR ? -ECANCELED : -ETIMEDOUT);
+	/* at most the command in flight: the watchdog bounds it */
+	wait_for_completion(&req->done);
+	return req->status ? err : 0;
+}
+
+/**
+ * edudma_xfer_reap() - forget a finished transfer: drop its buffers, free it
+ * @req: a finished request, no longer on any list the waiters search
+ */
+void edudma_xfer_reap(struct edudma_xfer_req *req)
+{
+	struct edudma_dev *edu = req->ctx->edu;
+	unsigned long flags;
+
+	spin_lock_irqsave(&edu->xfer_lock, flags);
+	list_del(&req->node);
+	req->ctx->nr_reqs--;
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
+	edudma_buf_put(req->src);
+	edudma_buf_put(req->dst);
+	kfree(req);
+}
+
+/**
+ * edudma_xfer_take() - claim a finished async transfer of @ctx
+ * @ctx: the file
+ * @seq: its sequence number, or 0 for the oldest finished one
+ * @req: out: the claimed request (taken off the done list), or NULL
+ *
+ * Return: true if @req was claimed, or if there is nothing to wait for
+ * (@req NULL: no such transfer outstanding).
+ */
+bool edudma_xfer_take(struct edudma_file *ctx, u64 seq, struct edudma_xfer_req **req)
+{
+	struct edudma_dev *edu = ctx->edu;
+	struct edudma_xfer_req *r;
+	bool outstanding = false;
+	unsigned long flags;
+
+	*req = NULL;
+	spin_lock_irqsave(&edu->xfer_lock, flags);
+	list_for_each_entry(r, &ctx->done, node) {
+		if (r->async && !r->claimed && (!seq || r->seq == seq)) {
+			r->claimed = true;
+			*req = r;
+			goto out_unlock;
+		}
+	}
+	list_for_each_entry(r, &ctx->pending, node)
+		outstanding |= r->async && (!seq || r->seq == seq);
+out_unlock:
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
+	return *req || !outstanding;
+}
+
+/**
+ * edudma_xfer_file_ready() - does @ctx have a finished async transfer?
+ * @ctx: the file
+ *
+ * Return: true if EDUDMA_IOC_WAIT would not sleep.
+ */
+bool edudma_xfer_file_ready(struct edudma_file *ctx)
+{
+	struct edudma_dev *edu = ctx->edu;
+	struct edudma_xfer_req *r;
+	unsigned long flags;
+	bool ready = false;
+
+	spin_lock_irqsave(&edu->xfer_lock, flags);
+	list_for_each_entry(r, &ctx->done, node)
+		ready |= r->async && !r->claimed;
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
+	return ready;
+}
+
+static bool edudma_xfer_idle_for(struct edudma_file *ctx)
+{
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&ctx->edu->xfer_lock, flags);
+	idle = list_empty(&ctx->pending);
+	spin_unlock_irqrestore(&ctx->edu->xfer_lock, flags);
+	return idle;
+}
+
+/**
+ * edudma_xfer_file_release() - cancel and reap every transfer of a file
+ * @ctx: the file, being closed (so no ioctl of it is running)
+ */
+void edudma_xfer_file_release(struct edudma_file *ctx)
+{
+	struct edudma_dev *edu = ctx->edu;
+	struct edudma_xfer_req *req, *tmp;
+	unsigned long flags;
+	LIST_HEAD(done);
+
+	spin_lock_irqsave(&edu->xfer_lock, flags);
+	list_for_each_entry_safe(req, tmp, &ctx->pending, node) {
+		if (edu->cur == req && edu->in_flight)
+			req->cancelled = -ECANCELED;
+		else
+			edudma_xfer_finish(edu, req, -ECANCELED);
+	}
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
+	/* the command in flight, if one of ours, ends within the watchdog's bound */
+	wait_event(ctx->wq, edudma_xfer_idle_for(ctx));
+	list_for_each_entry_safe(req, tmp, &ctx->done, node)
+		edudma_xfer_reap(req);
+}
+
+/**
+ * edudma_xfer_selftest() - one DMA round trip of a full window
+ * @edu: the device (the caller holds gone_lock for reading)
+ * @to_ns: time of the RAM to device command
+ * @from_ns: time of the device to RAM command
+ *
+ * Sends a pattern from a coherent buffer to the device window through the
+ * transfer engine, reads the window back into the buffer's other half and
+ * compares.
+ *
+ * Return: 0, -ENOMEM, -EINTR, -ETIMEDOUT, -ENODEV, or -EIO on a mismatch.
+ */
+int edudma_xfer_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns)
+{
+	struct edudma_xfer x = { .length = EDU_WINDOW_USABLE };
+	struct device *dev = edudma_xfer_dev(edu);
+	struct edudma_xfer_req *req;
+	struct edudma_file *ctx;
+	dma_addr_t dma;
+	int ret, i;
+	u8 *buf;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->edu = edu;
+	edudma_xfer_file_init(ctx);
+	buf = dma_alloc_coherent(dev, 2 * PAGE_SIZE, &dma, GFP_KERNEL);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out_free_ctx;
+	}
+	for (i = 0; i < EDU_WINDOW_USABLE; i++)
+		buf[i] = (u8)(i * 7 + 3 + (i >> 8));
+	/* one COPY: its two halves run back to back, nobody else's chunk between */
+	x.op = EDUDMA_XFER_COPY;
+	req = edudma_xfer_queue(ctx, &x, NULL, NULL, dma, dma + PAGE_SIZE);
+	if (IS_ERR(req)) {
+		ret = PTR_ERR(req);
+		goto out_free_buf;
+	}
+	ret = edudma_xfer_wait(req, MAX_SCHEDULE_TIMEOUT);
+	*to_ns = ktime_to_ns(ktime_sub(req->t_mid, req->t_start));
+	*from_ns = ktime_to_ns(ktime_sub(req->t_end, req->t_mid));
+	edudma_xfer_reap(req);
+	if (!ret && memcmp(buf, buf + PAGE_SIZE, EDU_WINDOW_USABLE)) {
+		dev_err(&edu->dev, "selftest: data read back differs\n");
+		ret = -EIO;
+	}
+out_free_buf:
+	dma_free_coherent(dev, 2 * PAGE_SIZE, buf, dma);
+out_free_ctx:
+	kfree(ctx);
+	return ret;
+}
+
+/**
+ * edudma_xfer_init() - set up the engine of a device at probe
+ * @edu: the device
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int edudma_xfer_init(struct edudma_dev *edu)
+{
+	spin_lock_init(&edu->xfer_lock);
+	INIT_LIST_HEAD(&edu->active);
+	init_waitqueue_head(&edu->idle_wq);
+	timer_setup(&edu->watchdog, edudma_xfer_watchdog, 0);
+	/* the window's content is unknown: it survives driver reloads */
+	edu->window_owner = EDUDMA_OWNER_UNKNOWN;
+	/* one bounce page, then a page of zeroes to scrub the window with */
+	edu->bounce = dma_alloc_coherent(edudma_xfer_dev(edu), 2 * PAGE_SIZE, &edu->bounce_dma,
+					 GFP_KERNEL);
+	return edu->bounce ? 0 : -ENOMEM;
+}
+
+/**
+ * edudma_xfer_shutdown() - fail queued transfers and stop the engine
+ * @edu: the device, being removed (no new transfer can be queued)
+ *
+ * Waits for the command in flight: the device cannot abort it. Runs at
+ * remove(), at shutdown and from devres; only the first call does anything.
+ */
+void edudma_xfer_shutdown(struct edudma_dev *edu)
+{
+	unsigned long flags;
+
+	if (!edu->bounce)
+		return;
+	spin_lock_irqsave(&edu->xfer_lock, flags);
+	edu->stopping = true;
+	edudma_xfer_next(edu, 0);
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
+	if (!wait_event_timeout(edu->idle_wq, !READ_ONCE(edu->in_flight),
+				msecs_to_jiffies(4 * edudma_timeout_ms)))
+		dev_warn(&edu->dev, "DMA command still in flight at remove\n");
+	del_timer_sync(&edu->watchdog);
+	dma_free_coherent(edudma_xfer_dev(edu), 2 * PAGE_SIZE, edu->bounce, edu->bounce_dma);
+	edu->bounce = NULL;
+}
