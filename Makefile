@@ -81,9 +81,10 @@ $(B)/lib/pkgconfig/libedudma.pc: userlib/libedudma.pc.in
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
 
-$(B)/bin/edudma: userlib/cli.c $(B)/lib/libedudma.so
+CLI_SRCS := userlib/cli.c userlib/cli_xfer.c
+$(B)/bin/edudma: $(CLI_SRCS) userlib/cli.h $(B)/lib/libedudma.so
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) -o $@ userlib/cli.c -L$(B)/lib -ledudma $(RPATH)
+	$(CC) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) -pthread -o $@ $(CLI_SRCS) -L$(B)/lib -ledudma $(RPATH)
 
 # ---- tests --------------------------------------------------------------------
 tests: $(HOST_TESTS) $(GUEST_TESTS)

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "libedudma.h"
+#include "cli.h"
 
-static const char *opt_device = "0";
-static bool opt_json;
+const char *opt_device = "0";
+bool opt_json;
 
 static void usage(FILE *f)
 {
@@ -26,13 +26,17 @@ static void usage(FILE *f)
 		"  alloc --size SIZE [--kind auto|coherent|pages|vmalloc] [--verify]\n"
 		"                       allocate and map a DMA buffer, check it reads zero,\n"
 		"                       write a pattern, sync, read it back (SIZE: 4096, 64K, 1M, 1G)\n"
+		"  copy --size SIZE [--kind K] [--verify]\n"
+		"                       COPY a buffer through the device into another, compared\n"
+		"  bench [--quick]      throughput of every direction and kind against the\n"
+		"                       device's limit (4095 bytes per 100 ms), on every device\n"
 		"  version              library version\n"
 		"options:\n"
 		"  -d, --device DEV     /dev/edudmaN, N or a PCI address (default 0)\n"
 		"  -j, --json           JSON output\n");
 }
 
-static int fail(const char *what, int err)
+int fail(const char *what, int err)
 {
 	fprintf(stderr, "edudma: %s: %s\n", what, strerror(-err));
 	return 1;
@@ -50,7 +54,7 @@ static const char *irq_mode_name(uint32_t mode)
 	}
 }
 
-static int open_device(struct edudma **e)
+int open_device(struct edudma **e)
 {
 	int ret = edudma_open(opt_device, e);
 
@@ -241,7 +245,7 @@ static int cmd_selftest(void)
 	return 0;
 }
 
-static uint64_t now_ns(void)
+uint64_t now_ns(void)
 {
 	struct timespec ts;
 
@@ -432,6 +436,10 @@ int main(int argc, char **argv)
 		return cmd_selftest();
 	if (!strcmp(cmd, "alloc"))
 		return cmd_alloc(argc, argv);
+	if (!strcmp(cmd, "copy"))
+		return cmd_copy(argc, argv);
+	if (!strcmp(cmd, "bench"))
+		return cmd_bench(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("edudma %s (uapi %d)\n", edudma_version(), EDUDMA_API_VERSION);
 		return 0;

@@ -360,3 +360,21 @@ EDUDMA_EXPORT uint32_t edudma_buf_segments(const struct edudma_buf *b)
 {
 	return b ? b->a.nr_segments : 0;
 }
+
+EDUDMA_EXPORT int edudma_xfer(struct edudma *e, struct edudma_xfer *x)
+{
+	if (!x)
+		return -EINVAL;
+	return edudma_ioctl(e, EDUDMA_IOC_XFER, x);
+}
+
+EDUDMA_EXPORT int edudma_wait(struct edudma *e, uint64_t seq, uint32_t timeout_ms,
+			      struct edudma_wait *w)
+{
+	if (!w)
+		return -EINVAL;
+	memset(w, 0, sizeof(*w));
+	w->seq = seq;
+	w->timeout_ms = timeout_ms;
+	return edudma_ioctl(e, EDUDMA_IOC_WAIT, w);
+}

@@ -108,6 +108,19 @@ uint64_t edudma_buf_size(const struct edudma_buf *b);
 uint32_t edudma_buf_kind(const struct edudma_buf *b);
 /** edudma_buf_segments() - DMA segments as the device sees the buffer */
 uint32_t edudma_buf_segments(const struct edudma_buf *b);
+/**
+ * edudma_xfer() - EDUDMA_IOC_XFER: a transfer between buffers of @e and the
+ * device; blocking unless @x->flags has EDUDMA_XFER_ASYNC (then reap it
+ * with edudma_wait()). @x is updated with the outputs.
+ */
+int edudma_xfer(struct edudma *e, struct edudma_xfer *x);
+/**
+ * edudma_wait() - EDUDMA_IOC_WAIT: reap async transfer @seq (0: any)
+ * @timeout_ms: 0 (no sleep), EDUDMA_WAIT_FOREVER, or a limit
+ * @w: out: the transfer's status, sequence number, commands and time
+ * Return: 0 when a transfer was reaped (its own status is in @w->status).
+ */
+int edudma_wait(struct edudma *e, uint64_t seq, uint32_t timeout_ms, struct edudma_wait *w);
 /** edudma_get_stats() - EDUDMA_IOC_STATS */
 int edudma_get_stats(struct edudma *e, struct edudma_stats *st);
 /** edudma_kind_name() - "auto", "coherent", "pages", "vmalloc" or NULL */
