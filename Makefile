@@ -30,7 +30,7 @@ HOST_TESTS  := $(patsubst tests/host/%.c,$(B)/tests/host/%,$(wildcard tests/host
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/guest/test_*.c))
 GUEST_TESTS_RPATH := -Wl,-rpath,'$$ORIGIN/../../lib'
 
-.PHONY: all deps driver driver-debug lib cli tests lint checkpatch sparse \
+.PHONY: all deps driver driver-debug lib cli tests lint checkpatch sparse bench \
 	check check-host check-guest check-debug demo install clean help
 
 all: driver lib cli tests
@@ -132,6 +132,9 @@ save_tap = mkdir -p $(B)/tap && for f in $(B)/lab/latest/tap/*.tap; do \
 # two lanes: the device's default 28-bit mask in 512 MiB, and a 64-bit mask in 2 GiB
 LANE_M28 := --edu 2
 LANE_M64 := --edu 2 --edu-mask 64 --mem 2G
+# DMA-heavy suites (test_xfer*): the fast clock, without and with an IOMMU
+LANE_DMA := --edu 2 --fast-clock
+LANE_IOMMU := --edu 2 --fast-clock --iommu
 
 check-guest: all
 	@rm -f $(B)/tap/guest-*.tap
@@ -139,6 +142,10 @@ check-guest: all
 	@$(call save_tap,guest-m28)
 	qemu/run $(LANE_M64) --timeout 1200 -- tests/guest/run-all
 	@$(call save_tap,guest-m64)
+	qemu/run $(LANE_DMA) --timeout 1200 -- tests/guest/run-all test_xfer
+	@$(call save_tap,guest-dma)
+	qemu/run $(LANE_IOMMU) --timeout 1200 -- tests/guest/run-all test_xfer
+	@$(call save_tap,guest-iommu)
 
 check-debug: deps
 	$(MAKE) driver-debug lib cli tests
@@ -147,6 +154,8 @@ check-debug: deps
 	@$(call save_tap,debug-m28)
 	qemu/run --debug-kernel --kmemleak $(LANE_M64) --timeout 2400 -- tests/guest/run-all
 	@$(call save_tap,debug-m64)
+	qemu/run --debug-kernel --kmemleak $(LANE_DMA) --timeout 2400 -- tests/guest/run-all test_xfer
+	@$(call save_tap,debug-dma)
 	@SUMMARY_NAME=check-debug tests/summary $(B)/tap/debug-*.tap
 
 check: deps
@@ -159,7 +168,13 @@ check: deps
 
 demo: deps
 	$(MAKE) all
-	qemu/run --edu 1 -- sh -c 'edudma info && edudma factorial 12 && edudma selftest'
+	qemu/run --edu 1 --fast-clock -- sh -c 'edudma info && edudma factorial 12 && \
+		edudma selftest && edudma bench --quick'
+
+# the full benchmark (docs/benchmarks.md): normal clock, so CPU busy is real
+bench: deps
+	$(MAKE) all
+	qemu/run --edu 2 --timeout 3600 -- edudma bench
 
 install: all
 	install -D -m 0644 driver/edudma.ko $(DESTDIR)/lib/modules/$(KVER)/extra/edudma.ko

@@ -28,6 +28,13 @@ int lab_edu_count(void)
 	return s ? atoi(s) : 1;
 }
 
+int lab_iommu(void)
+{
+	const char *s = getenv("EDUDMA_IOMMU");
+
+	return s && !strcmp(s, "1");
+}
+
 unsigned int lab_mask_bits(void)
 {
 	const char *s = getenv("EDUDMA_MASK_BITS");

@@ -14,6 +14,8 @@
 void lab_init(void);
 /* Number of edu devices the lab booted with. */
 int lab_edu_count(void);
+/* the lab booted with an IOMMU (qemu/run --iommu) */
+int lab_iommu(void);
 /* DMA mask width the lab set (EDUDMA_MASK_BITS). */
 unsigned int lab_mask_bits(void);
 /* open("/dev/edudmaN", O_RDWR | O_CLOEXEC), asserting success */

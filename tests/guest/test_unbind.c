@@ -102,3 +102,31 @@ Test(unbind, bind_twice_and_unbind_twice_fail_cleanly)
 	cr_assert_eq(lab_sysfs_driver("unbind", bdf), -ENODEV);
 	cr_assert_eq(lab_sysfs_driver("bind", bdf), 0);
 }
+
+Test(unbind, queued_transfers_fail_with_enodev)
+{
+	int minor = lab_edu_count() - 1, fd = lab_open(minor), failed = 0;
+	struct edudma_alloc a;
+	char bdf[32];
+
+	lab_bdf(minor, bdf, sizeof(bdf));
+	cr_assert_eq(lab_alloc(fd, 64 * 1024, EDUDMA_BUF_PAGES, &a), 0);
+	for (int i = 0; i < 4; i++) {
+		struct edudma_xfer x = { .op = EDUDMA_XFER_TO_DEVICE, .flags = EDUDMA_XFER_ASYNC,
+					 .src_handle = a.handle, .length = 64 * 1024 };
+
+		cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_XFER, &x), 0);
+	}
+	cr_assert_eq(lab_sysfs_driver("unbind", bdf), 0);
+	/* what was queued is reaped with -ENODEV; nothing is lost or stuck */
+	for (int i = 0; i < 4; i++) {
+		struct edudma_wait w = { .timeout_ms = 10000 };
+
+		cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_WAIT, &w), 0);
+		failed += w.status == -ENODEV;
+	}
+	cr_assert_geq(failed, 3);
+	cr_assert_eq(lab_free(fd, a.handle), -ENODEV);
+	close(fd);
+	cr_assert_eq(lab_sysfs_driver("bind", bdf), 0);
+}
