@@ -191,9 +191,41 @@ static void cpu_times(uint64_t *busy, uint64_t *total)
 
 struct bench_row {
 	uint32_t op, kind;
-	uint64_t len, commands, min_commands, device_ns, chained, chain_ns;
+	uint64_t len, commands, min_commands, map_commands, device_ns, chained, chain_ns;
 	double cpu_busy;
 };
+
+/* a buffer's segments (needs CAP_SYS_ADMIN); NULL if they cannot be had */
+static struct edudma_seg *buf_segs(struct edudma_buf *b, uint32_t *n)
+{
+	struct edudma_seg *segs = calloc(edudma_buf_segments(b), sizeof(*segs));
+
+	if (segs && edudma_buf_get_segments(b, segs, edudma_buf_segments(b), n)) {
+		free(segs);
+		segs = NULL;
+	}
+	return segs;
+}
+
+/* the fewest commands the buffers' mappings allow; 0 if unknown */
+static uint64_t map_commands(struct pair *p, uint32_t op, uint64_t len)
+{
+	struct edudma_seg *s = NULL, *d = NULL;
+	uint32_t ns = 0, nd = 0;
+	int64_t chunks = -1;
+
+	if (op != EDUDMA_XFER_FROM_DEVICE)
+		s = buf_segs(p->src, &ns);
+	if (op != EDUDMA_XFER_TO_DEVICE)
+		d = buf_segs(p->dst, &nd);
+	if ((op == EDUDMA_XFER_FROM_DEVICE || s) && (op == EDUDMA_XFER_TO_DEVICE || d))
+		chunks = edudma_plan_chunks(s, ns, 0, d, nd, 0, len, WINDOW);
+	free(s);
+	free(d);
+	if (chunks < 0)
+		return 0;
+	return op == EDUDMA_XFER_COPY ? 2 * (uint64_t)chunks : (uint64_t)chunks;
+}
 
 static int bench_one(struct edudma *e, struct pair *p, uint32_t op, uint64_t len,
 		     struct bench_row *r)
@@ -219,7 +251,8 @@ static int bench_one(struct edudma *e, struct pair *p, uint32_t op, uint64_t len
 		return ret;
 	*r = (struct bench_row){
 		.op = op, .kind = edudma_buf_kind(p->src), .len = len, .commands = x.commands,
-		.min_commands = min_commands(op, len), .device_ns = x.device_ns,
+		.min_commands = min_commands(op, len), .map_commands = map_commands(p, op, len),
+		.device_ns = x.device_ns,
 		.chained = s1.chained - s0.chained, .chain_ns = s1.chain_ns - s0.chain_ns,
 		.cpu_busy = t1 > t0 ? (double)(b1 - b0) / (t1 - t0) : 0,
 	};
@@ -237,21 +270,23 @@ static void bench_print(const struct bench_row *r, bool first)
 	if (opt_json) {
 		printf("%s\n    {\"op\": \"%s\", \"kind\": \"%s\", \"bytes\": %" PRIu64
 		       ", \"commands\": %" PRIu64 ", \"min_commands\": %" PRIu64
-		       ", \"guest_ns\": %" PRIu64 ", \"min_ns\": %.0f, \"time_vs_min\": %.5f"
+		       ", \"mapping_min_commands\": %" PRIu64 ", \"guest_ns\": %" PRIu64 ", \"min_ns\": %.0f, \"time_vs_min\": %.5f"
 		       ", \"bytes_per_s\": %.1f, \"vs_device_limit\": %.5f"
 		       ", \"payload_per_command\": %.1f, \"chain_overhead_us\": %.2f"
 		       ", \"cpu_busy\": %.5f}",
 		       first ? "" : ",", op_names[r->op], edudma_kind_name(r->kind), r->len,
-		       r->commands, r->min_commands, r->device_ns, min_ns, r->device_ns / min_ns,
+		       r->commands, r->min_commands, r->map_commands, r->device_ns, min_ns,
+		       r->device_ns / min_ns,
 		       bps, bps / limit, per_cmd, chain_us, r->cpu_busy);
 		return;
 	}
 	if (first)
-		printf("%-11s %-8s %9s %5s %5s %9s %9s %8s %9s %7s %8s %8s %6s\n", "op", "kind",
-		       "bytes", "cmds", "min", "guest s", "min s", "t/min", "B/s", "/limit",
-		       "B/cmd", "chain us", "cpu %");
-	printf("%-11s %-8s %9" PRIu64 " %5" PRIu64 " %5" PRIu64 " %9.4f %9.4f %8.5f %9.1f %7.4f %8.1f %8.2f %6.3f\n",
+		printf("%-11s %-8s %9s %5s %5s %5s %9s %9s %8s %9s %7s %8s %8s %6s\n", "op",
+		       "kind", "bytes", "cmds", "min", "map", "guest s", "min s", "t/min", "B/s",
+		       "/limit", "B/cmd", "chain us", "cpu %");
+	printf("%-11s %-8s %9" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %9.4f %9.4f %8.5f %9.1f %7.4f %8.1f %8.2f %6.3f\n",
 	       op_names[r->op], edudma_kind_name(r->kind), r->len, r->commands, r->min_commands,
+	       r->map_commands,
 	       r->device_ns / 1e9, min_ns / 1e9, r->device_ns / min_ns, bps, bps / limit, per_cmd,
 	       chain_us, 100 * r->cpu_busy);
 }

@@ -341,6 +341,22 @@ EDUDMA_EXPORT int edudma_buf_get_info(struct edudma_buf *b, struct edudma_buf_in
 	return ioctl(b->fd, EDUDMA_IOC_BUF_INFO, info) ? -errno : 0;
 }
 
+EDUDMA_EXPORT int edudma_buf_get_segments(struct edudma_buf *b, struct edudma_seg *segs,
+					  uint32_t count, uint32_t *n)
+{
+	struct edudma_buf_info bi = { 0 };
+
+	if (!b || !n || (count && !segs))
+		return -EINVAL;
+	bi.handle = b->a.handle;
+	bi.segs_ptr = (uintptr_t)segs;
+	bi.segs_count = count;
+	if (ioctl(b->fd, EDUDMA_IOC_BUF_INFO, &bi))
+		return -errno;
+	*n = bi.nr_segments;
+	return 0;
+}
+
 EDUDMA_EXPORT uint32_t edudma_buf_handle(const struct edudma_buf *b)
 {
 	return b ? b->a.handle : 0;

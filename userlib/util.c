@@ -116,6 +116,54 @@ EDUDMA_EXPORT int edudma_parse_kind(const char *s, uint32_t *kind)
 	return -EINVAL;
 }
 
+/* bytes from @pos to the end of the segment holding it; 0 if none holds it */
+static uint64_t seg_left(const struct edudma_seg *segs, size_t n, uint64_t pos)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (segs[mid].offset + segs[mid].len <= pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == n || segs[lo].offset > pos)
+		return 0;
+	return segs[lo].offset + segs[lo].len - pos;
+}
+
+EDUDMA_EXPORT int64_t edudma_plan_chunks(const struct edudma_seg *src, size_t nsrc, uint64_t soff,
+					 const struct edudma_seg *dst, size_t ndst, uint64_t doff,
+					 uint64_t len, uint64_t window)
+{
+	uint64_t pos = 0;
+	int64_t chunks = 0;
+
+	if (!window || (!src && !dst))
+		return -EINVAL;
+	while (pos < len) {
+		uint64_t n = len - pos < window ? len - pos : window, s;
+
+		if (src) {
+			s = seg_left(src, nsrc, soff + pos);
+			if (!s)
+				return -EINVAL;
+			n = s < n ? s : n;
+		}
+		if (dst) {
+			s = seg_left(dst, ndst, doff + pos);
+			if (!s)
+				return -EINVAL;
+			n = s < n ? s : n;
+		}
+		pos += n;
+		chunks++;
+	}
+	return chunks;
+}
+
 EDUDMA_EXPORT const char *edudma_version(void)
 {
 	return EDUDMA_LIB_VERSION;

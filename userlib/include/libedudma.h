@@ -100,6 +100,14 @@ int edudma_buf_sync(struct edudma_buf *b, uint64_t offset, uint64_t len, uint32_
 		    uint32_t flags);
 /** edudma_buf_get_info() - EDUDMA_IOC_BUF_INFO, without segment addresses */
 int edudma_buf_get_info(struct edudma_buf *b, struct edudma_buf_info *info);
+/**
+ * edudma_buf_get_segments() - the buffer's DMA segments (bus addresses:
+ * needs CAP_SYS_ADMIN, else -EPERM)
+ * @segs: room for @count segments
+ * @n: out: the buffer's number of segments (may exceed @count)
+ */
+int edudma_buf_get_segments(struct edudma_buf *b, struct edudma_seg *segs, uint32_t count,
+			    uint32_t *n);
 /** edudma_buf_handle() - the buffer's handle, for the ioctls */
 uint32_t edudma_buf_handle(const struct edudma_buf *b);
 /** edudma_buf_size() - bytes (a multiple of the page size) */
@@ -143,6 +151,23 @@ int edudma_parse_size(const char *s, uint64_t *out);
  */
 int edudma_parse_bdf(const char *s, unsigned int *domain, unsigned int *bus,
 		     unsigned int *dev, unsigned int *func);
+/**
+ * edudma_plan_chunks() - how many chunks the driver splits a transfer into
+ * @src: the source's segments (EDUDMA_IOC_BUF_INFO), or NULL (FROM_DEVICE)
+ * @nsrc: their number
+ * @soff: offset of the range in the source
+ * @dst: the destination's segments, or NULL (TO_DEVICE)
+ * @ndst: their number
+ * @doff: offset of the range in the destination
+ * @len: bytes
+ * @window: bytes one command moves at most (struct edudma_info.window_size)
+ * Each chunk fills the window unless a segment of either side ends first:
+ * the minimum number of commands per direction for these mappings (a COPY
+ * takes two per chunk). Return: the count, or -EINVAL.
+ */
+int64_t edudma_plan_chunks(const struct edudma_seg *src, size_t nsrc, uint64_t soff,
+			   const struct edudma_seg *dst, size_t ndst, uint64_t doff,
+			   uint64_t len, uint64_t window);
 /** edudma_version() - the library's version string, e.g. "0.1.0" */
 const char *edudma_version(void);
 
