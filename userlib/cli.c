@@ -253,6 +253,53 @@ uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
+int parse_opts(int argc, char **argv, struct xfer_opts *o, bool need_size)
+{
+	static const struct option opts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "verify", no_argument, NULL, 'v' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:k:vqj", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (edudma_parse_size(optarg, &o->size) || !o->size) {
+				fprintf(stderr, "edudma: bad size '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'k':
+			if (edudma_parse_kind(optarg, &o->kind)) {
+				fprintf(stderr, "edudma: bad kind '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'v':
+			o->verify = true;
+			break;
+		case 'q':
+			o->quick = true;
+			break;
+		case 'j':
+			opt_json = true;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (optind != argc || (need_size && !o->size)) {
+		fprintf(stderr, "edudma: %s needs --size SIZE\n", argv[0]);
+		return 2;
+	}
+	return 0;
+}
+
 static uint64_t pattern(uint64_t i)
 {
 	return (i * 0x9e3779b97f4a7c15ULL) ^ (i >> 7) ^ 0x5a5a5a5a5a5a5a5aULL;
@@ -269,56 +316,25 @@ static uint64_t check_words(const uint64_t *p, uint64_t size, bool zero)
 
 static int cmd_alloc(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "size", required_argument, NULL, 's' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "verify", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint64_t size = 0, t0, t_alloc, t_mmap, t_zero = 0, t_write = 0, t_verify = 0, bad;
-	uint32_t kind = EDUDMA_BUF_AUTO;
+	struct xfer_opts o = { .kind = EDUDMA_BUF_AUTO };
+	uint64_t size, t0, t_alloc, t_mmap, t_zero = 0, t_write = 0, t_verify = 0, bad;
 	struct edudma_buf_info info;
 	struct edudma_buf *b = NULL;
 	struct edudma *e = NULL;
-	bool verify = false, ok = true;
+	bool verify, ok = true;
 	uint64_t *p;
 	void *map;
-	int c, ret;
+	int ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:k:vj", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (edudma_parse_size(optarg, &size) || !size) {
-				fprintf(stderr, "edudma: bad size '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'k':
-			if (edudma_parse_kind(optarg, &kind)) {
-				fprintf(stderr, "edudma: bad kind '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'v':
-			verify = true;
-			break;
-		case 'j':
-			opt_json = true;
-			break;
-		default:
-			return 2;
-		}
-	}
-	if (!size || optind != argc) {
-		fprintf(stderr, "edudma: alloc needs --size SIZE\n");
-		return 2;
-	}
+	ret = parse_opts(argc, argv, &o, true);
+	if (ret)
+		return ret;
+	size = o.size;
+	verify = o.verify;
 	if (open_device(&e))
 		return 1;
 	t0 = now_ns();
-	ret = edudma_buf_alloc(e, size, kind, &b);
+	ret = edudma_buf_alloc(e, size, o.kind, &b);
 	t_alloc = now_ns() - t0;
 	if (ret) {
 		edudma_close(e);

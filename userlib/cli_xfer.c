@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* edudma CLI: copy and bench, the transfer engine seen from userspace. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -28,60 +27,6 @@ static void fill(uint8_t *p, uint64_t len, uint64_t seed)
 {
 	for (uint64_t i = 0; i < len; i++)
 		p[i] = (uint8_t)((i + seed) * 131 + (i >> 12));
-}
-
-struct xfer_opts {
-	uint64_t size;
-	uint32_t kind;
-	bool verify;
-	bool quick;
-};
-
-static int parse_opts(int argc, char **argv, struct xfer_opts *o, bool need_size)
-{
-	static const struct option opts[] = {
-		{ "size", required_argument, NULL, 's' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "verify", no_argument, NULL, 'v' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:k:vqj", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (edudma_parse_size(optarg, &o->size) || !o->size) {
-				fprintf(stderr, "edudma: bad size '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'k':
-			if (edudma_parse_kind(optarg, &o->kind)) {
-				fprintf(stderr, "edudma: bad kind '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'v':
-			o->verify = true;
-			break;
-		case 'q':
-			o->quick = true;
-			break;
-		case 'j':
-			opt_json = true;
-			break;
-		default:
-			return 2;
-		}
-	}
-	if (optind != argc || (need_size && !o->size)) {
-		fprintf(stderr, "edudma: %s needs --size SIZE\n", argv[0]);
-		return 2;
-	}
-	return 0;
 }
 
 /* two mapped buffers of one kind, src filled with a pattern */

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/sysinfo.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -195,4 +196,23 @@ unsigned long lab_param(const char *name, unsigned long value)
 	cr_assert_gt(fprintf(f, "%lu\n", value), 0);
 	cr_assert_eq(fclose(f), 0);
 	return old;
+}
+
+int lab_run_cli(const char *args, char *out, size_t size, bool with_stderr)
+{
+	char cmd[512];
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s/build/bin/edudma %s %s", getenv("EDUDMA_ROOT"), args,
+		 with_stderr ? "2>&1" : "2>/dev/null");
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	while (n + 1 < size && fgets(out + n, (int)(size - n), p))
+		n += strlen(out + n);
+	out[n] = '\0';
+	st = pclose(p);
+	cr_assert(WIFEXITED(st), "%s: did not exit", cmd);
+	return WEXITSTATUS(st);
 }

@@ -3,6 +3,7 @@
 #ifndef EDUDMA_TEST_LAB_H
 #define EDUDMA_TEST_LAB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,8 @@ void lab_stats(int fd, struct edudma_stats *st);
 void lab_fill(void *p, uint64_t len, uint64_t seed);
 uint64_t lab_check(const void *p, uint64_t len, uint64_t seed);
 uint64_t lab_check_zero(const void *p, uint64_t len);
+/* run "build/bin/edudma ARGS", stdout (and stderr) into out; the exit status */
+int lab_run_cli(const char *args, char *out, size_t size, bool with_stderr);
 /* guest RAM in bytes */
 uint64_t lab_ram(void);
 /* write a module parameter through sysfs (asserting success); returns the old value */

@@ -9,20 +9,7 @@
 
 static int run(const char *args, char *out, size_t size)
 {
-	char cmd[512];
-	size_t n = 0;
-	FILE *p;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s/build/bin/edudma %s 2>&1", getenv("EDUDMA_ROOT"), args);
-	p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	while (n + 1 < size && fgets(out + n, (int)(size - n), p))
-		n += strlen(out + n);
-	out[n] = '\0';
-	st = pclose(p);
-	cr_assert(WIFEXITED(st));
-	return WEXITSTATUS(st);
+	return lab_run_cli(args, out, size, true);
 }
 
 TestSuite(cli_alloc, .init = lab_init, .timeout = 120);
