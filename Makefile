@@ -29,6 +29,8 @@ RPATH      := -Wl,-rpath,'$$ORIGIN/../lib'
 HOST_TESTS  := $(patsubst tests/host/%.c,$(B)/tests/host/%,$(wildcard tests/host/test_*.c))
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/guest/test_*.c))
 GUEST_TESTS_RPATH := -Wl,-rpath,'$$ORIGIN/../../lib'
+# the compat ioctl path: a 32-bit, static test binary run with the others
+COMPAT_TEST := $(B)/tests/guest/test_compat32
 
 .PHONY: all deps driver driver-debug lib cli tests lint checkpatch sparse bench \
 	check check-host check-guest check-debug demo install clean help
@@ -87,7 +89,11 @@ $(B)/bin/edudma: $(CLI_SRCS) userlib/cli.h $(B)/lib/libedudma.so
 	$(CC) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) -pthread -o $@ $(CLI_SRCS) -L$(B)/lib -ledudma $(RPATH)
 
 # ---- tests --------------------------------------------------------------------
-tests: $(HOST_TESTS) $(GUEST_TESTS)
+tests: $(HOST_TESTS) $(GUEST_TESTS) $(COMPAT_TEST)
+
+$(COMPAT_TEST): tests/compat/test_compat32.c uapi/linux/edudma.h
+	@mkdir -p $(@D)
+	$(CC) -m32 -static -O2 $(WFLAGS) -Iuapi -o $@ $<
 
 # host tests: pure logic, compiled with the library sources, under ASan/UBSan
 $(B)/tests/host/%: tests/host/%.c $(LIB_SRCS) $(LIB_HDRS)

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The compat ioctl path: built with gcc -m32 (no 32-bit Criterion exists in
+ * Debian), run in the guest by tests/guest/run-all like the Criterion
+ * suites. Prints TAP to stdout and to --tap=FILE.
+ */
+#define _FILE_OFFSET_BITS 64
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/edudma.h>
+
+_Static_assert(sizeof(void *) == 4, "build this with -m32");
+_Static_assert(sizeof(struct edudma_info) == 48, "uapi size");
+_Static_assert(sizeof(struct edudma_alloc) == 32, "uapi size");
+_Static_assert(sizeof(struct edudma_buf_info) == 56, "uapi size");
+_Static_assert(sizeof(struct edudma_xfer) == 72, "uapi size");
+_Static_assert(sizeof(struct edudma_wait) == 56, "uapi size");
+_Static_assert(sizeof(struct edudma_stats) == 184, "uapi size");
+
+static FILE *tap;
+static int n, failed;
+
+static void check(int ok, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	n++;
+	failed += !ok;
+	printf("%s %d - compat32::%s\n", ok ? "ok" : "not ok", n, msg);
+	if (tap)
+		fprintf(tap, "%s %d - compat32::%s\n", ok ? "ok" : "not ok", n, msg);
+}
+
+static int io(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct edudma_alloc a = { .size = 8192, .kind = EDUDMA_BUF_PAGES };
+	struct edudma_alloc b = { .size = 8192, .kind = EDUDMA_BUF_COHERENT };
+	struct edudma_factorial f = { .n = 12 };
+	struct edudma_info info;
+	struct edudma_xfer x;
+	struct edudma_wait w;
+	struct edudma_sync s;
+	struct edudma_buf_info bi;
+	struct edudma_free fr;
+	uint8_t *pa, *pb;
+	int fd, i;
+
+	for (i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "--tap=", 6))
+			tap = fopen(argv[i] + 6, "w");
+	if (tap)
+		fprintf(tap, "TAP version 13\n");
+	fd = open("/dev/edudma0", O_RDWR | O_CLOEXEC);
+	check(fd >= 0, "open");
+	if (fd < 0)
+		return 1;
+	check(!io(fd, EDUDMA_IOC_GET_INFO, &info) && info.ident == 0x010000ed &&
+	      info.window_size == 4095, "get_info");
+	check(!io(fd, EDUDMA_IOC_FACTORIAL, &f) && f.result == 479001600, "factorial");
+	check(io(fd, _IO(EDUDMA_IOC_MAGIC, 0x7f), NULL) == -ENOTTY, "unknown_command_enotty");
+	f.pad = 1;
+	check(io(fd, EDUDMA_IOC_FACTORIAL, &f) == -EINVAL, "pad_einval");
+	check(!io(fd, EDUDMA_IOC_ALLOC, &a) && a.size == 8192 && a.handle, "alloc_pages");
+	check(!io(fd, EDUDMA_IOC_ALLOC, &b) && b.kind == EDUDMA_BUF_COHERENT, "alloc_coherent");
+	pa = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)a.mmap_offset);
+	pb = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)b.mmap_offset);
+	check(pa != MAP_FAILED && pb != MAP_FAILED, "mmap_64bit_offsets");
+	if (pa == MAP_FAILED || pb == MAP_FAILED)
+		return 1;
+	for (i = 0; i < 8192; i++)
+		pa[i] = (uint8_t)(i * 13 + 1);
+	s = (struct edudma_sync){ .handle = a.handle, .flags = EDUDMA_SYNC_END,
+				  .direction = EDUDMA_DIR_TO_DEVICE, .length = 8192 };
+	check(!io(fd, EDUDMA_IOC_SYNC, &s), "sync");
+	memset(&bi, 0, sizeof(bi));
+	bi.handle = a.handle;
+	check(!io(fd, EDUDMA_IOC_BUF_INFO, &bi) && bi.size == 8192 && bi.kind == EDUDMA_BUF_PAGES,
+	      "buf_info");
+	x = (struct edudma_xfer){ .op = EDUDMA_XFER_COPY, .src_handle = a.handle,
+				  .dst_handle = b.handle, .src_offset = 1, .dst_offset = 2,
+				  .length = 5000 };
+	check(!io(fd, EDUDMA_IOC_XFER, &x) && x.commands >= 4 && x.device_ns > 0, "copy_blocking");
+	check(!memcmp(pb + 2, pa + 1, 5000), "copy_data");
+	x.flags = EDUDMA_XFER_ASYNC;
+	x.length = 100;
+	check(!io(fd, EDUDMA_IOC_XFER, &x) && x.seq > 0, "copy_async");
+	memset(&w, 0, sizeof(w));
+	w.timeout_ms = EDUDMA_WAIT_FOREVER;
+	check(!io(fd, EDUDMA_IOC_WAIT, &w) && w.status == 0 && w.done_seq == x.seq, "wait");
+	munmap(pa, 8192);
+	munmap(pb, 8192);
+	fr = (struct edudma_free){ .handle = a.handle };
+	check(!io(fd, EDUDMA_IOC_FREE, &fr), "free");
+	check(io(fd, EDUDMA_IOC_FREE, &fr) == -ENOENT, "free_twice_enoent");
+	fr.handle = b.handle;
+	check(!io(fd, EDUDMA_IOC_FREE, &fr), "free_coherent");
+	close(fd);
+	printf("1..%d\n", n);
+	if (tap) {
+		fprintf(tap, "1..%d\n", n);
+		fclose(tap);
+	}
+	return failed ? 1 : 0;
+}
