@@ -183,6 +183,8 @@ bench: deps
 	qemu/run --edu 2 --timeout 3600 -- edudma bench
 
 install: all
+	install -D -m 0644 udev/60-edudma.rules $(DESTDIR)/etc/udev/rules.d/60-edudma.rules
+	[ -n "$(DESTDIR)" ] || getent group edudma >/dev/null || groupadd --system edudma
 	install -D -m 0644 driver/edudma.ko $(DESTDIR)/lib/modules/$(KVER)/extra/edudma.ko
 	install -D -m 0644 uapi/linux/edudma.h $(DESTDIR)$(PREFIX)/include/linux/edudma.h
 	install -D -m 0644 userlib/include/libedudma.h $(DESTDIR)$(PREFIX)/include/libedudma.h
