@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lab.h"
@@ -70,5 +71,33 @@ Test(module, bad_parameters_fail_the_probe_not_the_guest)
 	cr_assert_eq(lab_module_unload(), 0);
 	snprintf(params, sizeof(params), "%s", default_params());
 	cr_assert_eq(lab_module_load(params), 0);
+	check_device(0, EDUDMA_IRQ_MSI);
+}
+
+Test(module, hundred_load_use_unload_cycles, .timeout = 900)
+{
+	for (int i = 0; i < 100; i++) {
+		struct edudma_alloc a = { .size = 4096, .kind = i % 2 ? EDUDMA_BUF_COHERENT :
+									 EDUDMA_BUF_PAGES };
+		struct edudma_liveness l = { .value = (uint32_t)i };
+		uint8_t *p;
+		int fd;
+
+		cr_assert_eq(lab_module_unload(), 0, "cycle %d", i);
+		cr_assert_eq(lab_module_load(default_params()), 0, "cycle %d", i);
+		fd = lab_open(i % lab_edu_count());
+		cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_LIVENESS, &l), 0);
+		cr_assert_eq(l.result, ~(uint32_t)i);
+		cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_ALLOC, &a), 0);
+		p = lab_mmap(fd, &a, 0, 4096);
+		cr_assert_neq(p, MAP_FAILED);
+		p[0] = 1;
+		/* the mapping outlives the file; rmmod waits for neither */
+		close(fd);
+		cr_assert_eq(lab_module_unload(), -EWOULDBLOCK, "a mapping pins the module");
+		cr_assert_eq(munmap(p, 4096), 0);
+	}
+	cr_assert_eq(lab_module_unload(), 0);
+	cr_assert_eq(lab_module_load(default_params()), 0);
 	check_device(0, EDUDMA_IRQ_MSI);
 }
