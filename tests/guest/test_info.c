@@ -17,6 +17,8 @@ _Static_assert(sizeof(struct edudma_seg) == 24, "uapi size");
 _Static_assert(sizeof(struct edudma_buf_info) == 56, "uapi size");
 _Static_assert(sizeof(struct edudma_sync) == 32, "uapi size");
 _Static_assert(sizeof(struct edudma_stats) == 184, "uapi size");
+_Static_assert(sizeof(struct edudma_xfer) == 72, "uapi size");
+_Static_assert(sizeof(struct edudma_wait) == 56, "uapi size");
 
 TestSuite(info, .init = lab_init, .timeout = 30);
 
@@ -30,7 +32,7 @@ Test(info, reports_the_device)
 	cr_assert_eq(in.api_version, EDUDMA_API_VERSION);
 	cr_assert_eq(in.ident, 0x010000ed, "ident 0x%08x", in.ident);
 	cr_assert_eq(in.caps, EDUDMA_CAP_FACTORIAL | EDUDMA_CAP_LIVENESS | EDUDMA_CAP_SELFTEST |
-			      EDUDMA_CAP_BUFFERS | EDUDMA_CAP_STATS);
+			      EDUDMA_CAP_BUFFERS | EDUDMA_CAP_STATS | EDUDMA_CAP_XFER);
 	cr_assert_eq(in.dma_mask_bits, lab_mask_bits());
 	cr_assert_eq(in.irq_mode, EDUDMA_IRQ_MSI);
 	cr_assert_eq(in.window_addr, 0x40000);
