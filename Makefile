@@ -141,6 +141,8 @@ LANE_M64 := --edu 2 --edu-mask 64 --mem 2G
 # DMA-heavy suites (test_xfer*): the fast clock, without and with an IOMMU
 LANE_DMA := --edu 2 --fast-clock
 LANE_IOMMU := --edu 2 --fast-clock --iommu
+# QMP hot-unplug and replug (test_hotplug*)
+LANE_HOTPLUG := --edu 2 --hotplug
 
 check-guest: all
 	@rm -f $(B)/tap/guest-*.tap
@@ -152,6 +154,8 @@ check-guest: all
 	@$(call save_tap,guest-dma)
 	qemu/run $(LANE_IOMMU) --timeout 1200 -- tests/guest/run-all test_xfer
 	@$(call save_tap,guest-iommu)
+	qemu/run $(LANE_HOTPLUG) --timeout 1200 -- tests/guest/run-all test_hotplug
+	@$(call save_tap,guest-hotplug)
 
 check-debug: deps
 	$(MAKE) driver-debug lib cli tests
@@ -162,6 +166,8 @@ check-debug: deps
 	@$(call save_tap,debug-m64)
 	qemu/run --debug-kernel --kmemleak $(LANE_DMA) --timeout 2400 -- tests/guest/run-all test_xfer
 	@$(call save_tap,debug-dma)
+	qemu/run --debug-kernel --kmemleak $(LANE_HOTPLUG) --timeout 2400 -- tests/guest/run-all test_hotplug
+	@$(call save_tap,debug-hotplug)
 	@SUMMARY_NAME=check-debug tests/summary $(B)/tap/debug-*.tap
 
 check: deps

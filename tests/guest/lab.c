@@ -216,3 +216,37 @@ int lab_run_cli(const char *args, char *out, size_t size, bool with_stderr)
 	cr_assert(WIFEXITED(st), "%s: did not exit", cmd);
 	return WEXITSTATUS(st);
 }
+
+int lab_host(const char *request)
+{
+	char req[512], tmp[600], resp[512], answer[256] = "";
+	FILE *f;
+
+	snprintf(req, sizeof(req), "%s/host-request", getenv("EDUDMA_OUT"));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", req);
+	snprintf(resp, sizeof(resp), "%s/host-response", getenv("EDUDMA_OUT"));
+	unlink(resp);
+	f = fopen(tmp, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "%s\n", request);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(rename(tmp, req), 0);
+	if (lab_wait_path(resp, true, 90000))
+		return -ETIMEDOUT;
+	f = fopen(resp, "r");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(answer, sizeof(answer), f));
+	fclose(f);
+	unlink(resp);
+	return strcmp(answer, "ok\n") ? -EIO : 0;
+}
+
+int lab_wait_path(const char *path, bool want, int ms)
+{
+	for (int t = 0; t < ms; t += 50) {
+		if ((access(path, F_OK) == 0) == want)
+			return 0;
+		usleep(50 * 1000);
+	}
+	return -ETIMEDOUT;
+}

@@ -45,6 +45,10 @@ uint64_t lab_check(const void *p, uint64_t len, uint64_t seed);
 uint64_t lab_check_zero(const void *p, uint64_t len);
 /* run "build/bin/edudma ARGS", stdout (and stderr) into out; the exit status */
 int lab_run_cli(const char *args, char *out, size_t size, bool with_stderr);
+/* ask the host (qemu/run --hotplug) to "unplug eduN" or "replug eduN"; 0 or -EIO */
+int lab_host(const char *request);
+/* wait up to ms for path to exist (want) or not (!want): 0 or -ETIMEDOUT */
+int lab_wait_path(const char *path, bool want, int ms);
 /* guest RAM in bytes */
 uint64_t lab_ram(void);
 /* write a module parameter through sysfs (asserting success); returns the old value */
