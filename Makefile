@@ -168,6 +168,8 @@ check-debug: deps
 	@$(call save_tap,debug-dma)
 	qemu/run --debug-kernel --kmemleak $(LANE_HOTPLUG) --timeout 2400 -- tests/guest/run-all test_hotplug
 	@$(call save_tap,debug-hotplug)
+	qemu/run --debug-kernel --kmemleak --edu 1 --fast-clock --timeout 2400 -- tests/guest/run-all test_faults
+	@$(call save_tap,debug-faults)
 	@SUMMARY_NAME=check-debug tests/summary $(B)/tap/debug-*.tap
 
 check: deps

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Fault injection (debug kernel only: qemu/run --debug-kernel): for every
+ * ioctl and mmap path, fail its 1st, 2nd, ... allocation (failslab and
+ * fail_page_alloc through /proc/self/task/TID/fail-nth) until the call
+ * succeeds with nothing injected. Every failure must be a clean errno,
+ * and nothing may be left behind.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lab.h"
+
+static int nth_fd = -1;
+static unsigned long injected;
+
+static void dbgfs(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	fprintf(f, "%s\n", value);
+	cr_assert_eq(fclose(f), 0, "%s", path);
+}
+
+static void faults_init(void)
+{
+	char path[64];
+
+	lab_init();
+	if (access("/sys/kernel/debug/failslab", F_OK))
+		cr_skip_test("needs the debug kernel (fault injection)");
+	/* the defaults inject nothing useful: see LAB-NOTES */
+	dbgfs("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
+	dbgfs("/sys/kernel/debug/failslab/verbose", "0");
+	dbgfs("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
+	dbgfs("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N");
+	dbgfs("/sys/kernel/debug/fail_page_alloc/min-order", "0");
+	dbgfs("/sys/kernel/debug/fail_page_alloc/verbose", "0");
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth", (long)syscall(SYS_gettid));
+	nth_fd = open(path, O_RDWR);
+	cr_assert_geq(nth_fd, 0, "%s: %s", path, strerror(errno));
+}
+
+static void faults_fini(void)
+{
+	printf("fault injection: %lu allocation failures injected\n", injected);
+	if (nth_fd >= 0)
+		close(nth_fd);
+}
+
+TestSuite(faults, .init = faults_init, .fini = faults_fini, .timeout = 1200);
+
+/* arm: the n-th allocation of this task fails */
+static void arm(unsigned int n)
+{
+	char s[16];
+	int len = snprintf(s, sizeof(s), "%u", n);
+
+	cr_assert_eq(pwrite(nth_fd, s, len, 0), len);
+}
+
+/* disarm; true if the armed failure was injected */
+static bool disarm(void)
+{
+	char s[16] = "";
+	bool hit;
+
+	cr_assert_gt(pread(nth_fd, s, sizeof(s) - 1, 0), 0);
+	hit = atoi(s) == 0;
+	cr_assert_eq(pwrite(nth_fd, "0", 1, 0), 1);
+	injected += hit;
+	return hit;
+}
+
+/*
+ * Walk one path: call(ctx) returns 0 or -errno; undo(ctx) cleans up after
+ * a success. Fails every allocation site once; errors must be in ok_errs.
+ */
+static unsigned int walk(const char *what, int (*call)(void *), void (*undo)(void *), void *ctx)
+{
+	unsigned int n, hits = 0;
+
+	for (n = 1; n < 100000; n++) {
+		int ret;
+		bool hit;
+
+		arm(n);
+		ret = call(ctx);
+		hit = disarm();
+		if (ret)
+			cr_assert(ret == -ENOMEM || ret == -EFAULT || ret == -EINTR || ret == -EAGAIN ||
+				  ret == -ENOSPC || ret == -EIO,
+				  "%s, allocation %u: errno %d", what, n, -ret);
+		else
+			undo(ctx);
+		if (!ret && !hit)
+			break;
+		cr_assert(hit || ret == 0, "%s: failed with nothing injected (%d)", what, ret);
+		hits += hit;
+	}
+	cr_assert_lt(n, 100000);
+	return hits;
+}
+
+struct actx {
+	int fd;
+	struct edudma_alloc a;
+	uint64_t size;
+	uint32_t kind;
+	struct edudma_alloc src, dst;
+	uint32_t op;
+	void *map;
+};
+
+static int do_alloc(void *p)
+{
+	struct actx *c = p;
+
+	memset(&c->a, 0, sizeof(c->a));
+	c->a.size = c->size;
+	c->a.kind = c->kind;
+	return ioctl(c->fd, EDUDMA_IOC_ALLOC, &c->a) ? -errno : 0;
+}
+
+static void undo_alloc(void *p)
+{
+	struct actx *c = p;
+
+	cr_assert_eq(lab_free(c->fd, c->a.handle), 0);
+}
+
+static int do_mmap(void *p)
+{
+	struct actx *c = p;
+
+	c->map = mmap(NULL, c->a.size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd,
+		      (off_t)c->a.mmap_offset);
+	return c->map == MAP_FAILED ? -errno : 0;
+}
+
+static void undo_mmap(void *p)
+{
+	struct actx *c = p;
+
+	cr_assert_eq(lab_check_zero(c->map, c->a.size), c->a.size);
+	cr_assert_eq(munmap(c->map, c->a.size), 0);
+}
+
+static int do_xfer(void *p)
+{
+	struct actx *c = p;
+	struct edudma_xfer x = { .op = c->op, .length = 100 };
+
+	if (c->op != EDUDMA_XFER_FROM_DEVICE)
+		x.src_handle = c->src.handle;
+	if (c->op != EDUDMA_XFER_TO_DEVICE)
+		x.dst_handle = c->dst.handle;
+	return ioctl(c->fd, EDUDMA_IOC_XFER, &x) ? -errno : 0;
+}
+
+/* an async transfer and its WAIT: both calls under injection */
+static int do_xfer_async(void *p)
+{
+	struct actx *c = p;
+	struct edudma_xfer x = { .op = c->op, .flags = EDUDMA_XFER_ASYNC, .length = 100 };
+	struct edudma_wait w = { .timeout_ms = EDUDMA_WAIT_FOREVER };
+
+	if (c->op != EDUDMA_XFER_FROM_DEVICE)
+		x.src_handle = c->src.handle;
+	if (c->op != EDUDMA_XFER_TO_DEVICE)
+		x.dst_handle = c->dst.handle;
+	if (ioctl(c->fd, EDUDMA_IOC_XFER, &x))
+		return -errno;
+	if (ioctl(c->fd, EDUDMA_IOC_WAIT, &w))
+		return -errno;
+	return w.status;
+}
+
+static void undo_nothing(void *p)
+{
+	(void)p;
+}
+
+static int do_selftest(void *p)
+{
+	struct actx *c = p;
+	struct edudma_selftest st = { 0 };
+
+	return ioctl(c->fd, EDUDMA_IOC_SELFTEST, &st) ? -errno : 0;
+}
+
+static int do_open(void *p)
+{
+	int fd = open("/dev/edudma0", O_RDWR | O_CLOEXEC);
+
+	*(int *)p = fd;
+	return fd < 0 ? -errno : 0;
+}
+
+static void undo_open(void *p)
+{
+	close(*(int *)p);
+}
+
+Test(faults, every_allocation_site_fails_cleanly)
+{
+	/* sizes with many allocation calls: the ladder's order-4 and order-0 tails */
+	static const uint64_t sizes[] = { 1, 4097, 61440, 258048, (1 << 20) + 1, (4 << 20) - 4096,
+					  (8 << 20) - 4096 };
+	struct actx c = { .fd = lab_open(0) };
+	struct edudma_stats st;
+	int ofd;
+
+	cr_assert_gt(walk("open", do_open, undo_open, &ofd), 0);
+	for (uint32_t k = EDUDMA_BUF_AUTO; k < EDUDMA_BUF_KINDS; k++) {
+		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			c.kind = k;
+			c.size = sizes[i];
+			if (k == EDUDMA_BUF_COHERENT && c.size > (4 << 20))
+				continue;	/* beyond what the page allocator gives */
+			cr_assert_gt(walk("alloc", do_alloc, undo_alloc, &c), 0, "kind %u size %llu",
+				     k, (unsigned long long)c.size);
+			/* mmap of that buffer */
+			cr_assert_eq(do_alloc(&c), 0);
+			walk("mmap", do_mmap, undo_mmap, &c);
+			undo_alloc(&c);
+		}
+	}
+	for (uint32_t k = EDUDMA_BUF_COHERENT; k <= EDUDMA_BUF_VMALLOC_SG; k++) {
+		cr_assert_eq(lab_alloc(c.fd, 8192, k, &c.src), 0);
+		cr_assert_eq(lab_alloc(c.fd, 8192, k, &c.dst), 0);
+		for (c.op = EDUDMA_XFER_TO_DEVICE; c.op <= EDUDMA_XFER_COPY; c.op++) {
+			cr_assert_gt(walk("xfer", do_xfer, undo_nothing, &c), 0, "op %u kind %u",
+				     c.op, k);
+			cr_assert_gt(walk("xfer async", do_xfer_async, undo_nothing, &c), 0);
+		}
+		cr_assert_eq(lab_free(c.fd, c.src.handle), 0);
+		cr_assert_eq(lab_free(c.fd, c.dst.handle), 0);
+	}
+	cr_assert_gt(walk("selftest", do_selftest, undo_nothing, &c), 0);
+	lab_stats(c.fd, &st);
+	cr_assert_eq(st.buffers[0], 0, "buffers left behind");
+	cr_assert_eq(st.bytes[0], 0);
+	cr_assert_geq(injected, 1000, "only %lu failures injected", injected);
+	close(c.fd);
+}
