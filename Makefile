@@ -32,7 +32,7 @@ GUEST_TESTS_RPATH := -Wl,-rpath,'$$ORIGIN/../../lib'
 # the compat ioctl path: a 32-bit, static test binary run with the others
 COMPAT_TEST := $(B)/tests/guest/test_compat32
 
-.PHONY: all deps driver driver-debug lib cli tests lint checkpatch sparse bench \
+.PHONY: all deps driver driver-debug lib cli tests lint checkpatch sparse bench soak \
 	check check-host check-guest check-debug demo install clean help
 
 all: driver lib cli tests
@@ -89,7 +89,16 @@ $(B)/bin/edudma: $(CLI_SRCS) userlib/cli.h $(B)/lib/libedudma.so
 	$(CC) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) -pthread -o $@ $(CLI_SRCS) -L$(B)/lib -ledudma $(RPATH)
 
 # ---- tests --------------------------------------------------------------------
-tests: $(HOST_TESTS) $(GUEST_TESTS) $(COMPAT_TEST)
+FUZZ := $(B)/tests/fuzz/edudma-fuzz $(B)/tests/fuzz/edudma-fuzz32
+tests: $(HOST_TESTS) $(GUEST_TESTS) $(COMPAT_TEST) $(FUZZ)
+
+$(B)/tests/fuzz/edudma-fuzz: tests/fuzz/edudma-fuzz.c uapi/linux/edudma.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) -Iuapi -pthread -o $@ $<
+
+$(B)/tests/fuzz/edudma-fuzz32: tests/fuzz/edudma-fuzz.c uapi/linux/edudma.h
+	@mkdir -p $(@D)
+	$(CC) -m32 -static -O2 $(WFLAGS) -Iuapi -pthread -o $@ $<
 
 $(COMPAT_TEST): tests/compat/test_compat32.c uapi/linux/edudma.h
 	@mkdir -p $(@D)
@@ -170,6 +179,12 @@ check-debug: deps
 	@$(call save_tap,debug-hotplug)
 	qemu/run --debug-kernel --kmemleak --edu 1 --fast-clock --timeout 2400 -- tests/guest/run-all test_faults
 	@$(call save_tap,debug-faults)
+	qemu/run --debug-kernel --kmemleak --edu 2 --timeout 2400 -- sh -c 'mkdir -p $$EDUDMA_OUT/tap && \
+		$(B)/tests/fuzz/edudma-fuzz --calls 20000 --procs 4 --threads 2 --devices 2 \
+			--tap $$EDUDMA_OUT/tap/fuzz64.tap && \
+		$(B)/tests/fuzz/edudma-fuzz32 --calls 5000 --procs 2 --threads 2 --devices 2 \
+			--tap $$EDUDMA_OUT/tap/fuzz32.tap'
+	@$(call save_tap,debug-fuzz)
 	@SUMMARY_NAME=check-debug tests/summary $(B)/tap/debug-*.tap
 
 check: deps
@@ -184,6 +199,14 @@ demo: deps
 	$(MAKE) all
 	qemu/run --edu 1 --fast-clock -- sh -c 'edudma info && edudma factorial 12 && \
 		edudma selftest && edudma bench --quick'
+
+# long runs (docs/reliability.md): the fuzzer's full count on the debug kernel
+soak: deps
+	$(MAKE) driver-debug lib cli tests
+	qemu/run --debug-kernel --kmemleak --edu 2 --timeout 14400 -- sh -c '\
+		$(B)/tests/fuzz/edudma-fuzz --calls 1000000 --procs 8 --threads 4 --devices 2 \
+			--min-allocs 10000 --min-mmaps 10000 --min-xfers 1000 && \
+		$(B)/tests/fuzz/edudma-fuzz32 --calls 100000 --procs 4 --threads 2 --devices 2'
 
 # the full benchmark (docs/benchmarks.md): normal clock, so CPU busy is real
 bench: deps

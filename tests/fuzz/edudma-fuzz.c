@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * edudma-fuzz: a structured fuzzer for /dev/edudmaN. Random and mutated
+ * ioctl commands, sizes, offsets, handles, flags and padding, mmap ranges,
+ * in several processes (fork) of several threads, each from its own seed.
+ * Prints the seed, a histogram of calls per command and result, and the
+ * successes that matter; exits nonzero if a process died of a signal, a
+ * successful mapping could not be touched, or buffers were left behind.
+ *   edudma-fuzz [--calls N] [--seed S] [--procs P] [--threads T] [--devices D]
+ *               [--min-allocs N] [--min-mmaps N] [--min-xfers N] [--tap FILE]
+ * A failing run is replayed with the same --seed, --procs and --threads.
+ */
+#define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/edudma.h>
+
+enum { OP_ALLOC, OP_FREE, OP_INFO, OP_SYNC, OP_XFER, OP_WAIT, OP_MMAP, OP_MUNMAP, OP_GETINFO,
+       OP_STATS, OP_FACT, OP_LIVE, OP_RANDOM, OP_REOPEN, OP_N };
+static const char *const op_names[OP_N] = {
+	"alloc", "free", "buf_info", "sync", "xfer", "wait", "mmap", "munmap", "get_info",
+	"stats", "factorial", "liveness", "random_cmd", "reopen",
+};
+#define NERR 140	/* result slot: 0 = success, else errno (clamped) */
+
+struct shared {
+	uint64_t hist[OP_N][NERR];
+	uint64_t touch_faults;
+};
+
+static struct shared *sh;
+static uint64_t calls = 200000, seed;
+static int procs = 2, threads = 2, devices = 1;
+
+static uint64_t rnd(uint64_t *s)
+{
+	/* xorshift64* */
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dULL;
+}
+
+static uint64_t pick_size(uint64_t *s)
+{
+	static const uint64_t sizes[] = { 0, 1, 7, 4095, 4096, 4097, 8191, 65536, 65537,
+					  (1 << 20) + 1, 4 << 20, UINT64_MAX, 1ULL << 41,
+					  UINT32_MAX, 1ULL << 32 };
+	switch (rnd(s) % 4) {
+	case 0:
+		return sizes[rnd(s) % (sizeof(sizes) / sizeof(sizes[0]))];
+	case 1:
+		return rnd(s) % (256 << 10);
+	default:
+		return 1 + rnd(s) % 16384;
+	}
+}
+
+static uint32_t pick_flags(uint64_t *s, uint32_t valid)
+{
+	uint32_t r = (uint32_t)rnd(s);
+
+	switch (r % 8) {
+	case 0:
+		return r;
+	case 1:
+		return 1U << (rnd(s) % 32);
+	default:
+		return valid & r;
+	}
+}
+
+#define MAXH 64
+struct thread_state {
+	uint64_t s;
+	int fd;
+	int shared_fd;
+	uint32_t handles[MAXH];
+	uint64_t sizes[MAXH];
+	uint64_t offsets[MAXH];
+	int nh;
+	void *maps[8];
+	size_t maplen[8];
+	uint64_t seqs[16];
+	int nseq;
+};
+
+static uint32_t pick_handle(struct thread_state *t)
+{
+	uint64_t r = rnd(&t->s) % 10;
+
+	if (t->nh && r < 8)
+		return t->handles[rnd(&t->s) % t->nh];
+	return r == 8 ? 0 : (uint32_t)rnd(&t->s);
+}
+
+static void record(int op, int ret)
+{
+	int slot = ret < 0 ? -ret : 0;
+
+	if (slot >= NERR)
+		slot = NERR - 1;
+	__atomic_fetch_add(&sh->hist[op][slot], 1, __ATOMIC_RELAXED);
+}
+
+static int io(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static void remember(struct thread_state *t, struct edudma_alloc *a)
+{
+	int i = t->nh < MAXH ? t->nh++ : (int)(rnd(&t->s) % MAXH);
+
+	if (t->nh == MAXH && i < MAXH) {
+		struct edudma_free f = { .handle = t->handles[i] };
+
+		io(t->fd, EDUDMA_IOC_FREE, &f);
+	}
+	t->handles[i] = a->handle;
+	t->sizes[i] = a->size;
+	t->offsets[i] = a->mmap_offset;
+}
+
+static void one_call(struct thread_state *t)
+{
+	int op = (int)(rnd(&t->s) % OP_N), ret = 0, i;
+	uint64_t *s = &t->s;
+
+	switch (op) {
+	case OP_ALLOC: {
+		struct edudma_alloc a = { .size = pick_size(s), .kind = (uint32_t)(rnd(s) % 5) };
+
+		a.flags = rnd(s) % 8 ? 0 : pick_flags(s, 0);
+		if (a.size > (8 << 20) && rnd(s) % 4)
+			a.size &= (8 << 20) - 1;	/* mostly affordable */
+		ret = io(t->fd, EDUDMA_IOC_ALLOC, &a);
+		if (!ret)
+			remember(t, &a);
+		break;
+	}
+	case OP_FREE: {
+		struct edudma_free f = { .handle = pick_handle(t), .flags = rnd(s) % 8 ? 0 : 1 };
+
+		ret = io(t->fd, EDUDMA_IOC_FREE, &f);
+		for (i = 0; !ret && i < t->nh; i++)
+			if (t->handles[i] == f.handle)
+				t->handles[i] = t->handles[--t->nh];
+		break;
+	}
+	case OP_INFO: {
+		struct edudma_seg segs[4];
+		struct edudma_buf_info bi = { .handle = pick_handle(t) };
+
+		bi.flags = rnd(s) % 8 ? 0 : pick_flags(s, 0);
+		bi.pad = rnd(s) % 8 ? 0 : 1;
+		switch (rnd(s) % 4) {
+		case 0:
+			bi.segs_ptr = (uintptr_t)segs;
+			bi.segs_count = (uint32_t)(rnd(s) % 6);
+			break;
+		case 1:
+			bi.segs_ptr = rnd(s);
+			bi.segs_count = (uint32_t)rnd(s);
+			break;
+		}
+		ret = io(t->fd, EDUDMA_IOC_BUF_INFO, &bi);
+		break;
+	}
+	case OP_SYNC: {
+		struct edudma_sync y = { .handle = pick_handle(t), .flags = (uint32_t)(rnd(s) % 4),
+					 .direction = (uint32_t)(rnd(s) % 5),
+					 .offset = pick_size(s), .length = pick_size(s) };
+
+		y.pad = rnd(s) % 8 ? 0 : 1;
+		ret = io(t->fd, EDUDMA_IOC_SYNC, &y);
+		break;
+	}
+	case OP_XFER: {
+		struct edudma_xfer x = { .op = (uint32_t)(rnd(s) % 5), .src_handle = pick_handle(t),
+					 .dst_handle = pick_handle(t),
+					 .src_offset = rnd(s) % 4 ? rnd(s) % 8192 : pick_size(s),
+					 .dst_offset = rnd(s) % 4 ? rnd(s) % 8192 : pick_size(s),
+					 .length = rnd(s) % 4 ? 1 + rnd(s) % 6000 : pick_size(s) };
+
+		if (x.op == EDUDMA_XFER_TO_DEVICE && rnd(s) % 4) {
+			x.dst_handle = 0;
+			x.dst_offset = 0;
+		}
+		if (x.op == EDUDMA_XFER_FROM_DEVICE && rnd(s) % 4) {
+			x.src_handle = 0;
+			x.src_offset = 0;
+		}
+		x.flags = rnd(s) % 4 ? EDUDMA_XFER_ASYNC : pick_flags(s, 0);
+		x.timeout_ms = rnd(s) % 8 ? 0 : (uint32_t)(rnd(s) % 300);
+		x.pad = rnd(s) % 16 ? 0 : 1;
+		ret = io(t->fd, EDUDMA_IOC_XFER, &x);
+		if (!ret && (x.flags & EDUDMA_XFER_ASYNC) && t->nseq < 16)
+			t->seqs[t->nseq++] = x.seq;
+		break;
+	}
+	case OP_WAIT: {
+		struct edudma_wait w = { .timeout_ms = (uint32_t)(rnd(s) % 3 ? rnd(s) % 50 : 0) };
+
+		if (t->nseq && rnd(s) % 4)
+			w.seq = t->seqs[rnd(s) % t->nseq];
+		else if (rnd(s) % 2)
+			w.seq = rnd(s);
+		w.flags = rnd(s) % 16 ? 0 : 1;
+		ret = io(t->fd, EDUDMA_IOC_WAIT, &w);
+		for (i = 0; !ret && i < t->nseq; i++)
+			if (t->seqs[i] == w.done_seq)
+				t->seqs[i] = t->seqs[--t->nseq];
+		break;
+	}
+	case OP_MMAP: {
+		int h = t->nh ? (int)(rnd(s) % t->nh) : -1, slot = (int)(rnd(s) % 8);
+		uint64_t off = h >= 0 ? t->offsets[h] : rnd(s) << 12, len;
+		int flags = rnd(s) % 8 ? MAP_SHARED : MAP_PRIVATE;
+		void *p;
+
+		len = h >= 0 && rnd(s) % 4 ? t->sizes[h] : 4096 * (1 + rnd(s) % 8);
+		if (rnd(s) % 4 == 0)
+			off += 4096 * (rnd(s) % 4);
+		if (t->maps[slot]) {
+			munmap(t->maps[slot], t->maplen[slot]);
+			t->maps[slot] = NULL;
+		}
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, t->fd, (off_t)off);
+		ret = p == MAP_FAILED ? -errno : 0;
+		if (!ret) {
+			volatile uint8_t *b = p;
+
+			b[0] = b[len - 1];	/* a successful mapping can be touched */
+			t->maps[slot] = p;
+			t->maplen[slot] = len;
+		}
+		break;
+	}
+	case OP_MUNMAP: {
+		int slot = (int)(rnd(s) % 8);
+
+		if (t->maps[slot]) {
+			ret = munmap(t->maps[slot], t->maplen[slot]) ? -errno : 0;
+			t->maps[slot] = NULL;
+		}
+		break;
+	}
+	case OP_GETINFO: {
+		struct edudma_info in;
+
+		ret = io(t->fd, EDUDMA_IOC_GET_INFO, rnd(s) % 16 ? (void *)&in : (void *)(uintptr_t)rnd(s));
+		break;
+	}
+	case OP_STATS: {
+		struct edudma_stats st;
+
+		ret = io(t->fd, EDUDMA_IOC_STATS, &st);
+		break;
+	}
+	case OP_FACT: {
+		struct edudma_factorial f = { .n = (uint32_t)(rnd(s) % 3 ? rnd(s) % 20 : rnd(s)),
+					      .flags = pick_flags(s, EDUDMA_FACTORIAL_WRAP),
+					      .pad = rnd(s) % 16 ? 0 : 1 };
+
+		ret = io(t->fd, EDUDMA_IOC_FACTORIAL, &f);
+		break;
+	}
+	case OP_LIVE: {
+		struct edudma_liveness l = { .value = (uint32_t)rnd(s) };
+
+		ret = io(t->fd, EDUDMA_IOC_LIVENESS, &l);
+		if (!ret && l.result != ~l.value)
+			ret = -EBADMSG;
+		break;
+	}
+	case OP_RANDOM: {
+		/* a mutated command: right magic, random number, size and direction */
+		uint8_t junk[256];
+		unsigned long cmd = _IOC(rnd(s) % 4, rnd(s) % 8 ? EDUDMA_IOC_MAGIC : rnd(s) % 256,
+					 rnd(s) % 48, rnd(s) % 4 ? rnd(s) % 80 : rnd(s) % 256);
+
+		for (i = 0; i < (int)sizeof(junk); i++)
+			junk[i] = (uint8_t)rnd(s);
+		/* never the commands that act: their fields are fuzzed above */
+		if (_IOC_TYPE(cmd) == EDUDMA_IOC_MAGIC &&
+		    (cmd == EDUDMA_IOC_ALLOC || cmd == EDUDMA_IOC_XFER || cmd == EDUDMA_IOC_SELFTEST))
+			break;
+		ret = io(t->fd, cmd, rnd(s) % 4 ? (void *)junk : (void *)(uintptr_t)rnd(s));
+		break;
+	}
+	case OP_REOPEN: {
+		char node[32];
+
+		if (rnd(s) % 16)
+			return;
+		/* a file of the thread's own; the process's shared one stays open */
+		snprintf(node, sizeof(node), "/dev/edudma%d", (int)(rnd(s) % devices));
+		for (i = 0; i < 8; i++) {
+			if (t->maps[i])
+				munmap(t->maps[i], t->maplen[i]);
+			t->maps[i] = NULL;
+		}
+		if (t->fd != t->shared_fd)
+			close(t->fd);
+		t->fd = open(node, O_RDWR | O_CLOEXEC);
+		ret = t->fd < 0 ? -errno : 0;
+		t->nh = 0;
+		t->nseq = 0;
+		if (t->fd < 0)
+			t->fd = t->shared_fd;
+		break;
+	}
+	}
+	record(op, ret);
+}
+
+struct thread_arg {
+	uint64_t seed, n;
+	int fd;
+};
+
+static void *thread_main(void *p)
+{
+	struct thread_arg *a = p;
+	struct thread_state *t = calloc(1, sizeof(*t));
+
+	t->s = a->seed | 1;
+	t->fd = a->fd;
+	t->shared_fd = a->fd;
+	for (uint64_t i = 0; i < a->n; i++)
+		one_call(t);
+	for (int i = 0; i < 8; i++)
+		if (t->maps[i])
+			munmap(t->maps[i], t->maplen[i]);
+	if (t->fd != a->fd)
+		close(t->fd);
+	free(t);
+	return NULL;
+}
+
+static void process_main(int p)
+{
+	pthread_t th[64];
+	struct thread_arg args[64];
+	char node[32];
+	int fd;
+
+	snprintf(node, sizeof(node), "/dev/edudma%d", p % devices);
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		_exit(20);
+	for (int i = 0; i < threads; i++) {
+		/* every thread shares the process's fd; REOPEN gives some their own */
+		args[i] = (struct thread_arg){ .seed = seed * 1000003 + (uint64_t)p * 64 + i,
+					       .n = calls / (procs * threads), .fd = fd };
+		pthread_create(&th[i], NULL, thread_main, &args[i]);
+	}
+	for (int i = 0; i < threads; i++)
+		pthread_join(th[i], NULL);
+	close(fd);
+	_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t min_allocs = 0, min_mmaps = 0, min_xfers = 0, total = 0, t0;
+	const char *tap = NULL;
+	struct edudma_stats st;
+	struct timespec ts;
+	int bad = 0, fd;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+	for (int i = 1; i + 1 < argc; i += 2) {
+		uint64_t v = strtoull(argv[i + 1], NULL, 0);
+
+		if (!strcmp(argv[i], "--calls"))
+			calls = v;
+		else if (!strcmp(argv[i], "--seed"))
+			seed = v;
+		else if (!strcmp(argv[i], "--procs"))
+			procs = (int)v;
+		else if (!strcmp(argv[i], "--threads"))
+			threads = (int)v;
+		else if (!strcmp(argv[i], "--devices"))
+			devices = (int)v;
+		else if (!strcmp(argv[i], "--min-allocs"))
+			min_allocs = v;
+		else if (!strcmp(argv[i], "--min-mmaps"))
+			min_mmaps = v;
+		else if (!strcmp(argv[i], "--min-xfers"))
+			min_xfers = v;
+		else if (!strcmp(argv[i], "--tap"))
+			tap = argv[i + 1];
+	}
+	if (procs < 1 || procs > 64 || threads < 1 || threads > 64 || devices < 1) {
+		fprintf(stderr, "edudma-fuzz: bad --procs/--threads/--devices\n");
+		return 2;
+	}
+	printf("edudma-fuzz: seed %" PRIu64 ", %" PRIu64 " calls, %d processes x %d threads, %d device(s), %zu-bit\n",
+	       seed, calls, procs, threads, devices, sizeof(void *) * 8);
+	fflush(stdout);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return 2;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+	for (int p = 0; p < procs; p++)
+		if (fork() == 0)
+			process_main(p);
+	for (int p = 0; p < procs; p++) {
+		int stt;
+
+		wait(&stt);
+		if (!WIFEXITED(stt) || WEXITSTATUS(stt)) {
+			printf("edudma-fuzz: a process ended with status 0x%x\n", stt);
+			bad = 1;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	printf("%-11s %10s  results (errno: count)\n", "call", "calls");
+	for (int op = 0; op < OP_N; op++) {
+		uint64_t n = 0;
+
+		for (int e = 0; e < NERR; e++)
+			n += sh->hist[op][e];
+		total += n;
+		printf("%-11s %10" PRIu64 " ", op_names[op], n);
+		for (int e = 0; e < NERR; e++)
+			if (sh->hist[op][e])
+				printf(" %s:%" PRIu64, e ? strerrorname_np(e) ? strerrorname_np(e) : "?" : "ok",
+				       sh->hist[op][e]);
+		printf("\n");
+	}
+	printf("edudma-fuzz: %" PRIu64 " calls in %.1f s (%.0f calls/s); ok: %" PRIu64 " alloc, %" PRIu64
+	       " mmap, %" PRIu64 " xfer\n", total,
+	       ((uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec - t0) / 1e9,
+	       total / (((uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec - t0) / 1e9),
+	       sh->hist[OP_ALLOC][0], sh->hist[OP_MMAP][0], sh->hist[OP_XFER][0]);
+	if (sh->hist[OP_LIVE][EBADMSG]) {
+		printf("edudma-fuzz: liveness answered wrong\n");
+		bad = 1;
+	}
+	if (sh->hist[OP_ALLOC][0] < min_allocs || sh->hist[OP_MMAP][0] < min_mmaps ||
+	    sh->hist[OP_XFER][0] < min_xfers) {
+		printf("edudma-fuzz: fewer successes than asked for\n");
+		bad = 1;
+	}
+	/* everything was closed: nothing may be left */
+	fd = open("/dev/edudma0", O_RDWR | O_CLOEXEC);
+	if (fd < 0 || io(fd, EDUDMA_IOC_STATS, &st) || st.buffers[0] || st.bytes[0]) {
+		printf("edudma-fuzz: buffers left behind\n");
+		bad = 1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (tap) {
+		FILE *f = fopen(tap, "w");
+
+		if (f) {
+			fprintf(f, "TAP version 13\n1..1\n%s 1 - fuzz::seed_%" PRIu64 "\n",
+				bad ? "not ok" : "ok", seed);
+			fclose(f);
+		}
+	}
+	printf("edudma-fuzz: %s (replay: --seed %" PRIu64 " --procs %d --threads %d)\n",
+	       bad ? "FAILED" : "passed", seed, procs, threads);
+	return bad;
+}
