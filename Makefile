@@ -90,7 +90,12 @@ $(B)/bin/edudma: $(CLI_SRCS) userlib/cli.h $(B)/lib/libedudma.so
 
 # ---- tests --------------------------------------------------------------------
 FUZZ := $(B)/tests/fuzz/edudma-fuzz $(B)/tests/fuzz/edudma-fuzz32
-tests: $(HOST_TESTS) $(GUEST_TESTS) $(COMPAT_TEST) $(FUZZ)
+STRESS := $(B)/tests/stress/edudma-stress
+tests: $(HOST_TESTS) $(GUEST_TESTS) $(COMPAT_TEST) $(FUZZ) $(STRESS)
+
+$(STRESS): tests/stress/edudma-stress.c uapi/linux/edudma.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) -Iuapi -pthread -o $@ $<
 
 $(B)/tests/fuzz/edudma-fuzz: tests/fuzz/edudma-fuzz.c uapi/linux/edudma.h
 	@mkdir -p $(@D)
@@ -183,7 +188,9 @@ check-debug: deps
 		$(B)/tests/fuzz/edudma-fuzz --calls 20000 --procs 4 --threads 2 --devices 2 \
 			--tap $$EDUDMA_OUT/tap/fuzz64.tap && \
 		$(B)/tests/fuzz/edudma-fuzz32 --calls 5000 --procs 2 --threads 2 --devices 2 \
-			--tap $$EDUDMA_OUT/tap/fuzz32.tap'
+			--tap $$EDUDMA_OUT/tap/fuzz32.tap && \
+		$(B)/tests/stress/edudma-stress --seconds 30 --procs 8 --threads 4 --devices 2 && \
+		echo "ok 1 - stress::short" >$$EDUDMA_OUT/tap/stress.tap'
 	@$(call save_tap,debug-fuzz)
 	@SUMMARY_NAME=check-debug tests/summary $(B)/tap/debug-*.tap
 
@@ -206,7 +213,8 @@ soak: deps
 	qemu/run --debug-kernel --kmemleak --edu 2 --timeout 14400 -- sh -c '\
 		$(B)/tests/fuzz/edudma-fuzz --calls 1000000 --procs 8 --threads 4 --devices 2 \
 			--min-allocs 10000 --min-mmaps 10000 --min-xfers 1000 && \
-		$(B)/tests/fuzz/edudma-fuzz32 --calls 100000 --procs 4 --threads 2 --devices 2'
+		$(B)/tests/fuzz/edudma-fuzz32 --calls 100000 --procs 4 --threads 2 --devices 2 && \
+		$(B)/tests/stress/edudma-stress --seconds 300 --procs 8 --threads 4 --devices 2'
 
 # the full benchmark (docs/benchmarks.md): normal clock, so CPU busy is real
 bench: deps
