@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lab.h"
@@ -129,4 +130,61 @@ Test(unbind, queued_transfers_fail_with_enodev)
 	cr_assert_eq(lab_free(fd, a.handle), -ENODEV);
 	close(fd);
 	cr_assert_eq(lab_sysfs_driver("bind", bdf), 0);
+}
+
+static volatile int hammer_stop;
+
+/* open, allocate, map, transfer, over and over; ENODEV and ENOENT expected */
+static void *hammer(void *arg)
+{
+	uintptr_t ops = 0;
+
+	(void)arg;
+	while (!hammer_stop) {
+		struct edudma_alloc a = { .size = 8192, .kind = 1 + ops % 3 };
+		int fd = open("/dev/edudma0", O_RDWR | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		if (lab_ioctl(fd, EDUDMA_IOC_ALLOC, &a) == 0) {
+			struct edudma_xfer x = { .op = EDUDMA_XFER_TO_DEVICE,
+						 .flags = ops % 2 ? EDUDMA_XFER_ASYNC : 0,
+						 .src_handle = a.handle, .length = 100 };
+			void *p = lab_mmap(fd, &a, 0, 8192);
+
+			lab_ioctl(fd, EDUDMA_IOC_XFER, &x);
+			if (p != MAP_FAILED)
+				munmap(p, 8192);
+		}
+		close(fd);
+		ops++;
+	}
+	return (void *)ops;
+}
+
+Test(unbind, bind_loop_while_another_thread_hammers)
+{
+	char bdf[32];
+	pthread_t t;
+	void *ops;
+
+	lab_bdf(0, bdf, sizeof(bdf));
+	hammer_stop = 0;
+	cr_assert_eq(pthread_create(&t, NULL, hammer, NULL), 0);
+	for (int i = 0; i < 10; i++) {
+		usleep(150 * 1000);
+		cr_assert_eq(lab_sysfs_driver("unbind", bdf), 0, "round %d", i);
+		usleep(50 * 1000);
+		cr_assert_eq(lab_sysfs_driver("bind", bdf), 0, "round %d", i);
+	}
+	hammer_stop = 1;
+	cr_assert_eq(pthread_join(t, &ops), 0);
+	cr_assert_gt((uintptr_t)ops, 10);
+	{
+		struct edudma_selftest st = { 0 };
+		int fd = lab_open(0);
+
+		cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_SELFTEST, &st), 0);
+		close(fd);
+	}
 }
