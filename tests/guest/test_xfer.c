@@ -437,10 +437,13 @@ Test(xfer, blocking_timeout_cancels)
 
 Test(xfer, fatal_signal_cancels_cleanly)
 {
-	int fd = lab_open(0), st;
+	int fd = lab_open(0), st, ready[2];
 	uint64_t base = STAT(fd, buffers[0]), errors = STAT(fd, xfer_errors);
-	pid_t pid = fork();
+	char c;
+	pid_t pid;
 
+	cr_assert_eq(pipe(ready), 0);
+	pid = fork();
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
 		int cfd = lab_open(0);
@@ -451,15 +454,22 @@ Test(xfer, fatal_signal_cancels_cleanly)
 		/* one queued async transfer and one blocking */
 		x = (struct edudma_xfer){ .op = EDUDMA_XFER_TO_DEVICE, .flags = EDUDMA_XFER_ASYNC,
 					  .src_handle = s.a.handle, .length = MiB };
-		lab_ioctl(cfd, EDUDMA_IOC_XFER, &x);
+		if (lab_ioctl(cfd, EDUDMA_IOC_XFER, &x))
+			_exit(4);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(5);
 		x.flags = 0;
 		lab_ioctl(cfd, EDUDMA_IOC_XFER, &x);
 		_exit(3);
 	}
-	usleep(400 * 1000);
+	/* the child has a transfer queued: kill it while the blocking one waits */
+	cr_assert_eq(read(ready[0], &c, 1), 1);
+	usleep(300 * 1000);
 	cr_assert_eq(kill(pid, SIGKILL), 0);
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	close(ready[0]);
+	close(ready[1]);
 	cr_assert_eq(STAT(fd, buffers[0]), base, "the child's buffer leaked");
 	cr_assert_geq(STAT(fd, xfer_errors), errors + 1);
 	{
