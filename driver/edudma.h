@@ -83,6 +83,7 @@
  * @irq_pending: interrupt status bits acknowledged by the handler and not
  *	yet consumed by a waiter
  * @fact_lock: serializes the factorial unit
+ * @live_lock: serializes a write of the liveness register and its read-back
  * @buf_lock: protects @bufs
  * @bufs: every live buffer of this device, for remove() to revoke
  * @handle_ida: buffer handles, unique per device so that a handle's mmap
@@ -132,6 +133,7 @@ struct edudma_dev {
 	u32 irq_pending;
 
 	struct mutex fact_lock;		/* serializes the factorial unit */
+	spinlock_t live_lock;		/* serializes the liveness register */
 
 	struct mutex buf_lock;		/* protects bufs */
 	struct list_head bufs;

@@ -246,8 +246,14 @@ out_unlock:
  */
 u32 edudma_hw_liveness(struct edudma_dev *edu, u32 value)
 {
+	u32 result;
+
+	/* one register for every caller: the write and its read go together */
+	spin_lock(&edu->live_lock);
 	edudma_wr(edu, EDU_REG_LIVENESS, value);
-	return edudma_rd(edu, EDU_REG_LIVENESS);
+	result = edudma_rd(edu, EDU_REG_LIVENESS);
+	spin_unlock(&edu->live_lock);
+	return result;
 }
 
 /**

@@ -216,6 +216,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	init_waitqueue_head(&edu->hup_wq);
 	spin_lock_init(&edu->irq_lock);
 	mutex_init(&edu->fact_lock);
+	spin_lock_init(&edu->live_lock);
 	mutex_init(&edu->buf_lock);
 	INIT_LIST_HEAD(&edu->bufs);
 	ida_init(&edu->handle_ida);

@@ -97,3 +97,32 @@ Test(device, library_calls)
 	edudma_close(NULL);
 	cr_assert_eq(edudma_fd(NULL), -EINVAL);
 }
+
+static void *liveness_worker(void *arg)
+{
+	int fd = lab_open(0);
+	uintptr_t bad = 0;
+
+	for (uint32_t i = 0; i < 20000; i++) {
+		struct edudma_liveness l = { .value = (uint32_t)(uintptr_t)arg * 100000 + i };
+
+		if (lab_ioctl(fd, EDUDMA_IOC_LIVENESS, &l) || l.result != ~l.value)
+			bad++;
+	}
+	close(fd);
+	return (void *)bad;
+}
+
+/* found by the fuzzer: concurrent callers each get their own read-back */
+Test(device, concurrent_liveness_is_consistent)
+{
+	pthread_t t[4];
+	void *bad;
+
+	for (intptr_t i = 0; i < 4; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, liveness_worker, (void *)(i + 1)), 0);
+	for (int i = 0; i < 4; i++) {
+		cr_assert_eq(pthread_join(t[i], &bad), 0);
+		cr_assert_eq((uintptr_t)bad, 0, "thread %d read another's value", i);
+	}
+}
