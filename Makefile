@@ -3,7 +3,7 @@
 # edudma: top-level build. The two commands for a fresh Debian 12 machine,
 # as root: `make demo` and `make check` (see README.md).
 
-VERSION   := 0.1.0
+VERSION   := 0.2.0
 SOVERSION := 0
 B         := build
 CACHE     ?= /var/cache/edudma
@@ -184,6 +184,12 @@ check-debug: deps
 	@$(call save_tap,debug-hotplug)
 	qemu/run --debug-kernel --kmemleak --edu 1 --fast-clock --timeout 2400 -- tests/guest/run-all test_faults
 	@$(call save_tap,debug-faults)
+# dma-bufs from the system heap and udmabuf, imports behind the IOMMU, fuzzed
+	qemu/run --debug-kernel --kmemleak --edu 1 --fast-clock --iommu --timeout 2400 -- sh -c '\
+		tests/guest/run-all test_heaps test_dmabuf && \
+		$(B)/tests/fuzz/edudma-fuzz --calls 20000 --procs 2 --threads 2 --devices 1 \
+			--tap $$EDUDMA_OUT/tap/fuzz-iommu.tap'
+	@$(call save_tap,debug-dmabuf)
 	qemu/run --debug-kernel --kmemleak --edu 2 --timeout 2400 -- sh -c 'mkdir -p $$EDUDMA_OUT/tap && \
 		$(B)/tests/fuzz/edudma-fuzz --calls 20000 --procs 4 --threads 2 --devices 2 \
 			--tap $$EDUDMA_OUT/tap/fuzz64.tap && \

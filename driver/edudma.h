@@ -12,6 +12,7 @@
 #include <linux/interrupt.h>
 #include <linux/ktime.h>
 #include <linux/device.h>
+#include <linux/dma-direction.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/rwsem.h>
@@ -86,6 +87,8 @@
  * @live_lock: serializes a write of the liveness register and its read-back
  * @buf_lock: protects @bufs
  * @bufs: every live buffer of this device, for remove() to revoke
+ * @import_lock: protects @imports
+ * @imports: the dma-bufs the device is attached to (struct edudma_imp)
  * @handle_ida: buffer handles, unique per device so that a handle's mmap
  *	offset names one buffer in the device node's address space
  * @stats_lock: protects @stats and @charged
@@ -137,6 +140,8 @@ struct edudma_dev {
 
 	struct mutex buf_lock;		/* protects bufs */
 	struct list_head bufs;
+	struct mutex import_lock;	/* protects imports */
+	struct list_head imports;
 	struct ida handle_ida;
 
 	spinlock_t stats_lock;		/* protects stats and charged */
@@ -259,6 +264,8 @@ struct edudma_dseg {
 };
 
 struct edudma_buf;
+struct edudma_imp;
+struct dma_buf;
 
 /**
  * struct edudma_buf_ops - one buffer backend
@@ -299,6 +306,12 @@ struct edudma_buf_ops {
  * @nr_dsegs: entries in @dsegs
  * @bounce_bytes: bytes of @dsegs without a bus address
  * @need_sync: CPU/device syncs do something for this mapping
+ * @charged: bytes charged to @owner and the device (0 for an import)
+ * @export: the buffer's dma-buf while its handle lives (reference held,
+ *	under @lock): every EDUDMA_IOC_EXPORT of it returns this one
+ * @dmabuf: IMPORTED: the dma-buf (reference held)
+ * @imp: IMPORTED: the device's mapping of it (reference held), NULL once
+ *	unmapped
  */
 struct edudma_buf {
 	struct kref ref;
@@ -320,6 +333,10 @@ struct edudma_buf {
 	unsigned int nr_dsegs;
 	u64 bounce_bytes;
 	bool need_sync;
+	u64 charged;
+	struct dma_buf *export;
+	struct dma_buf *dmabuf;
+	struct edudma_imp *imp;
 };
 
 extern unsigned int edudma_timeout_ms;
@@ -330,11 +347,23 @@ extern unsigned long edudma_max_device_bytes;
 /* edudma_buf.c: buffers, their backends, mapping, sync, mmap, lifetime */
 struct edudma_buf *edudma_buf_create(struct edudma_file *ctx, u64 size, u32 kind,
 				     struct inode *inode);
+struct edudma_buf *edudma_buf_new(struct edudma_dev *edu, u64 size);
+void edudma_buf_discard(struct edudma_buf *buf);
+void edudma_buf_publish(struct edudma_buf *buf, struct edudma_file *ctx, struct inode *inode);
+void edudma_buf_dseg_add(struct edudma_buf *buf, dma_addr_t addr, u64 len, u64 offset);
+bool edudma_dma_translated(struct device *dev);
 void edudma_buf_put(struct edudma_buf *buf);
 int edudma_buf_sync(struct edudma_buf *buf, u64 offset, u64 len, u32 direction, bool for_cpu);
 int edudma_buf_mmap(struct edudma_buf *buf, struct vm_area_struct *vma, u64 offset);
 void edudma_bufs_revoke(struct edudma_dev *edu);
 void edudma_file_put(struct edudma_file *ctx);
+
+/* edudma_dmabuf.c: buffers as dma-bufs, dma-bufs as buffers */
+int edudma_dmabuf_export(struct edudma_buf *buf, struct dma_buf **out);
+void edudma_dmabuf_unexport(struct edudma_buf *buf);
+struct edudma_buf *edudma_dmabuf_import(struct edudma_file *ctx, int fd);
+int edudma_dmabuf_mmap(struct edudma_buf *buf, struct vm_area_struct *vma, u64 offset);
+void edudma_dmabuf_sync(struct edudma_buf *buf, enum dma_data_direction dir, bool for_cpu);
 
 /* edudma_hw.c: registers, interrupts, factorial, liveness, one DMA command */
 int edudma_hw_init(struct edudma_dev *edu);

@@ -33,7 +33,7 @@ static struct device *edudma_dma_dev(struct edudma_buf *buf)
 }
 
 /* the DMA API goes through an IOMMU that can map any page for the device */
-static bool edudma_translated(struct device *dev)
+bool edudma_dma_translated(struct device *dev)
 {
 	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
 
@@ -53,7 +53,7 @@ static bool edudma_reachable(struct device *dev, phys_addr_t phys, u64 len)
 }
 
 /* append a stretch to buf->dsegs, merging it with the last one if contiguous */
-static void edudma_dseg_add(struct edudma_buf *buf, dma_addr_t addr, u64 len, u64 offset)
+void edudma_buf_dseg_add(struct edudma_buf *buf, dma_addr_t addr, u64 len, u64 offset)
 {
 	struct edudma_dseg *last = buf->nr_dsegs ? &buf->dsegs[buf->nr_dsegs - 1] : NULL;
 	bool bounce = addr == DMA_MAPPING_ERROR;
@@ -83,7 +83,7 @@ static int edudma_coh_map(struct edudma_buf *buf)
 	buf->dsegs = kmalloc(sizeof(*buf->dsegs), GFP_KERNEL_ACCOUNT);
 	if (!buf->dsegs)
 		return -ENOMEM;
-	edudma_dseg_add(buf, buf->dma_addr, buf->size, 0);
+	edudma_buf_dseg_add(buf, buf->dma_addr, buf->size, 0);
 	return 0;
 }
 
@@ -156,7 +156,7 @@ static int edudma_sg_map(struct edudma_buf *buf)
 	buf->dsegs = kvmalloc_array(buf->sgt.orig_nents, sizeof(*buf->dsegs), GFP_KERNEL_ACCOUNT);
 	if (!buf->dsegs)
 		return -ENOMEM;
-	if (!edudma_translated(dev)) {
+	if (!edudma_dma_translated(dev)) {
 		for_each_sgtable_sg(&buf->sgt, sg, i)
 			all &= edudma_reachable(dev, sg_phys(sg), sg->length);
 	}
@@ -166,7 +166,7 @@ static int edudma_sg_map(struct edudma_buf *buf)
 			goto err_free;
 		buf->sgt_mapped = true;
 		for_each_sgtable_dma_sg(&buf->sgt, sg, i) {
-			edudma_dseg_add(buf, sg_dma_address(sg), sg_dma_len(sg), offset);
+			edudma_buf_dseg_add(buf, sg_dma_address(sg), sg_dma_len(sg), offset);
 			buf->need_sync |= dma_need_sync(dev, sg_dma_address(sg));
 			offset += sg_dma_len(sg);
 		}
@@ -188,7 +188,7 @@ static int edudma_sg_map(struct edudma_buf *buf)
 			sg_dma_address(sg) = addr;
 			buf->need_sync |= dma_need_sync(dev, addr);
 		}
-		edudma_dseg_add(buf, addr, sg->length, offset);
+		edudma_buf_dseg_add(buf, addr, sg->length, offset);
 		offset += sg->length;
 	}
 	return 0;
@@ -421,6 +421,8 @@ static void edudma_stats_buf(struct edudma_buf *buf, bool add)
 	struct edudma_stats *st = &buf->edu->stats;
 	s64 sign = add ? 1 : -1;
 
+	if (buf->kind >= EDUDMA_BUF_KINDS)
+		return;		/* an import: the exporter's memory */
 	spin_lock(&buf->edu->stats_lock);
 	st->buffers[0] += sign;
 	st->buffers[buf->kind] += sign;
@@ -458,6 +460,67 @@ static int edudma_buf_try_kind(struct edudma_buf *buf, u32 kind)
 }
 
 /**
+ * edudma_buf_new() - a buffer structure with a handle, not yet usable
+ * @edu: the device
+ * @size: bytes, page-aligned
+ *
+ * Return: the buffer, to be filled in and then given to edudma_buf_publish()
+ * or edudma_buf_discard(); or ERR_PTR(-ENOMEM), ERR_PTR(-ENOSPC).
+ */
+struct edudma_buf *edudma_buf_new(struct edudma_dev *edu, u64 size)
+{
+	struct edudma_buf *buf;
+	int ret;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	ret = ida_alloc_range(&edu->handle_ida, 1, EDUDMA_MAX_HANDLE, GFP_KERNEL);
+	if (ret < 0) {
+		kfree(buf);
+		return ERR_PTR(ret);
+	}
+	buf->handle = ret;
+	buf->edu = edu;
+	buf->size = size;
+	mutex_init(&buf->lock);
+	return buf;
+}
+
+/**
+ * edudma_buf_discard() - undo edudma_buf_new()
+ * @buf: a buffer that was never published
+ */
+void edudma_buf_discard(struct edudma_buf *buf)
+{
+	ida_free(&buf->edu->handle_ida, buf->handle);
+	mutex_destroy(&buf->lock);
+	kfree(buf);
+}
+
+/**
+ * edudma_buf_publish() - make a filled-in buffer live, with one reference
+ * @buf: from edudma_buf_new(), memory and device mapping in place
+ * @ctx: the open file it belongs to (reference taken)
+ * @inode: the device node (reference taken)
+ */
+void edudma_buf_publish(struct edudma_buf *buf, struct edudma_file *ctx, struct inode *inode)
+{
+	struct edudma_dev *edu = buf->edu;
+
+	kref_init(&buf->ref);
+	get_device(&edu->dev);
+	kref_get(&ctx->ref);
+	buf->owner = ctx;
+	ihold(inode);
+	buf->inode = inode;
+	mutex_lock(&edu->buf_lock);
+	list_add_tail(&buf->node, &edu->bufs);
+	mutex_unlock(&edu->buf_lock);
+	edudma_stats_buf(buf, true);
+}
+
+/**
  * edudma_buf_create() - allocate, zero, map and charge a buffer
  * @ctx: the open file that asks, charged for it
  * @size: bytes, 1..max_buffer_size (checked by the caller)
@@ -473,7 +536,6 @@ struct edudma_buf *edudma_buf_create(struct edudma_file *ctx, u64 size, u32 kind
 	static const u32 auto_small[] = { EDUDMA_BUF_COHERENT, EDUDMA_BUF_PAGES,
 					  EDUDMA_BUF_VMALLOC_SG };
 	static const u32 auto_large[] = { EDUDMA_BUF_PAGES, EDUDMA_BUF_VMALLOC_SG };
-	struct edudma_dev *edu = ctx->edu;
 	const u32 *ladder = &kind;
 	unsigned int steps = 1, i;
 	struct edudma_buf *buf;
@@ -488,42 +550,24 @@ struct edudma_buf *edudma_buf_create(struct edudma_file *ctx, u64 size, u32 kind
 	ret = edudma_charge(ctx, size);
 	if (ret)
 		return ERR_PTR(ret);
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
-	if (!buf) {
-		ret = -ENOMEM;
+	buf = edudma_buf_new(ctx->edu, size);
+	if (IS_ERR(buf)) {
+		ret = PTR_ERR(buf);
 		goto err_uncharge;
 	}
-	ret = ida_alloc_range(&edu->handle_ida, 1, EDUDMA_MAX_HANDLE, GFP_KERNEL);
-	if (ret < 0)
-		goto err_free_buf;
-	buf->handle = ret;
-	buf->edu = edu;
-	buf->size = size;
-	mutex_init(&buf->lock);
 	for (i = 0, ret = -ENOMEM; i < steps; i++) {
 		ret = edudma_buf_try_kind(buf, ladder[i]);
 		if (!ret || ret == -EINTR)
 			break;
 	}
-	if (ret)
-		goto err_free_handle;
-
-	kref_init(&buf->ref);
-	get_device(&edu->dev);
-	kref_get(&ctx->ref);
-	buf->owner = ctx;
-	ihold(inode);
-	buf->inode = inode;
-	mutex_lock(&edu->buf_lock);
-	list_add_tail(&buf->node, &edu->bufs);
-	mutex_unlock(&edu->buf_lock);
-	edudma_stats_buf(buf, true);
+	if (ret) {
+		edudma_buf_discard(buf);
+		goto err_uncharge;
+	}
+	buf->charged = size;
+	edudma_buf_publish(buf, ctx, inode);
 	return buf;
 
-err_free_handle:
-	ida_free(&edu->handle_ida, buf->handle);
-err_free_buf:
-	kfree(buf);
 err_uncharge:
 	edudma_uncharge(ctx, size);
 	return ERR_PTR(ret);
@@ -546,7 +590,7 @@ static void edudma_buf_release(struct kref *ref)
 	mutex_unlock(&edu->buf_lock);
 
 	edudma_stats_buf(buf, false);
-	edudma_uncharge(buf->owner, buf->size);
+	edudma_uncharge(buf->owner, buf->charged);
 	ida_free(&edu->handle_ida, buf->handle);
 	kvfree(buf->dsegs);
 	iput(buf->inode);
@@ -634,6 +678,10 @@ int edudma_buf_sync(struct edudma_buf *buf, u64 offset, u64 len, u32 direction, 
 
 	if (!buf->need_sync)
 		return 0;
+	if (buf->kind == EDUDMA_BUF_IMPORTED) {
+		edudma_dmabuf_sync(buf, dir, for_cpu);
+		return 0;
+	}
 	for_each_sgtable_sg(&buf->sgt, sg, i) {
 		u64 start = pos;
 
@@ -688,6 +736,8 @@ int edudma_buf_mmap(struct edudma_buf *buf, struct vm_area_struct *vma, u64 offs
 {
 	int ret;
 
+	if (buf->kind == EDUDMA_BUF_IMPORTED)
+		return edudma_dmabuf_mmap(buf, vma, offset);
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
 	vma->vm_private_data = buf;
 	vma->vm_ops = buf->kind == EDUDMA_BUF_COHERENT ? &edudma_coh_vm_ops : &edudma_sg_vm_ops;

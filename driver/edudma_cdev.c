@@ -6,6 +6,9 @@
  * once remove() has run.
  */
 #include <linux/capability.h>
+#include <linux/dma-buf.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
@@ -47,6 +50,13 @@ static struct edudma_buf *edudma_file_get_buf(struct edudma_file *ctx, u32 handl
 	return buf;
 }
 
+/* a handle goes: with it the buffer's cached dma-buf and the handle's reference */
+static void edudma_handle_drop(struct edudma_buf *buf)
+{
+	edudma_dmabuf_unexport(buf);
+	edudma_buf_put(buf);
+}
+
 static int edudma_open(struct inode *inode, struct file *file)
 {
 	struct edudma_dev *edu = container_of(inode->i_cdev, struct edudma_dev, cdev);
@@ -86,7 +96,7 @@ static int edudma_release(struct inode *inode, struct file *file)
 	edudma_xfer_file_release(ctx);
 	xa_for_each(&ctx->bufs, handle, buf) {
 		xa_erase(&ctx->bufs, handle);
-		edudma_buf_put(buf);
+		edudma_handle_drop(buf);
 	}
 	edudma_file_put(ctx);
 	return 0;
@@ -99,7 +109,8 @@ static int edudma_ioc_get_info(struct edudma_file *ctx, void __user *uarg)
 		.api_version = EDUDMA_API_VERSION,
 		.ident = edu->ident,
 		.caps = EDUDMA_CAP_FACTORIAL | EDUDMA_CAP_LIVENESS | EDUDMA_CAP_SELFTEST |
-			EDUDMA_CAP_BUFFERS | EDUDMA_CAP_STATS | EDUDMA_CAP_XFER,
+			EDUDMA_CAP_BUFFERS | EDUDMA_CAP_STATS | EDUDMA_CAP_XFER |
+			EDUDMA_CAP_DMABUF,
 		.dma_mask_bits = edu->dma_bits,
 		.irq_mode = edu->irq_mode,
 		.window_addr = EDU_WINDOW_ADDR,
@@ -203,7 +214,7 @@ static int edudma_ioc_alloc(struct edudma_file *ctx, void __user *uarg)
 	arg.mmap_offset = (u64)buf->handle << EDUDMA_MMAP_SHIFT;
 	if (copy_to_user(uarg, &arg, sizeof(arg))) {
 		/* the caller cannot know the handle: take it back */
-		edudma_buf_put(xa_erase(&ctx->bufs, buf->handle));
+		edudma_handle_drop(xa_erase(&ctx->bufs, buf->handle));
 		return -EFAULT;
 	}
 	return 0;
@@ -221,7 +232,7 @@ static int edudma_ioc_free(struct edudma_file *ctx, void __user *uarg)
 	buf = xa_erase(&ctx->bufs, arg.handle);
 	if (!buf)
 		return -ENOENT;
-	edudma_buf_put(buf);
+	edudma_handle_drop(buf);
 	return 0;
 }
 
@@ -289,6 +300,71 @@ static int edudma_ioc_sync(struct edudma_file *ctx, void __user *uarg)
 				      arg.flags == EDUDMA_SYNC_START);
 	edudma_buf_put(buf);
 	return ret;
+}
+
+static int edudma_ioc_export(struct edudma_file *ctx, void __user *uarg)
+{
+	struct edudma_export arg;
+	struct edudma_buf *buf;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.pad)
+		return -EINVAL;
+	buf = edudma_file_get_buf(ctx, arg.handle);
+	if (!buf)
+		return -ENOENT;
+	ret = edudma_dmabuf_export(buf, &dmabuf);
+	edudma_buf_put(buf);
+	if (ret)
+		return ret;
+	/* the fd is installed only once the caller is sure to learn it */
+	ret = get_unused_fd_flags(O_CLOEXEC);
+	if (ret < 0)
+		goto err_put;
+	arg.fd = ret;
+	if (copy_to_user(uarg, &arg, sizeof(arg))) {
+		put_unused_fd(arg.fd);
+		ret = -EFAULT;
+		goto err_put;
+	}
+	fd_install(arg.fd, dmabuf->file);
+	return 0;
+
+err_put:
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+static int edudma_ioc_import(struct edudma_file *ctx, void __user *uarg)
+{
+	struct edudma_import arg;
+	struct edudma_buf *buf;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags)
+		return -EINVAL;
+	buf = edudma_dmabuf_import(ctx, arg.fd);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = xa_insert(&ctx->bufs, buf->handle, buf, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		edudma_buf_put(buf);
+		return ret;
+	}
+	arg.size = buf->size;
+	arg.handle = buf->handle;
+	arg.nr_segments = buf->nr_dsegs;
+	arg.mmap_offset = (u64)buf->handle << EDUDMA_MMAP_SHIFT;
+	if (copy_to_user(uarg, &arg, sizeof(arg))) {
+		edudma_handle_drop(xa_erase(&ctx->bufs, buf->handle));
+		return -EFAULT;
+	}
+	return 0;
 }
 
 /* a buffer range of a transfer: the buffer (with a reference) or an errno */
@@ -463,6 +539,12 @@ static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case EDUDMA_IOC_SYNC:
 		handler = edudma_ioc_sync;
+		break;
+	case EDUDMA_IOC_EXPORT:
+		handler = edudma_ioc_export;
+		break;
+	case EDUDMA_IOC_IMPORT:
+		handler = edudma_ioc_import;
 		break;
 	case EDUDMA_IOC_XFER:
 		return edudma_ioc_xfer(ctx, uarg);

@@ -145,6 +145,7 @@ static void edudma_dev_release(struct device *dev)
 
 	ida_destroy(&edu->handle_ida);
 	mutex_destroy(&edu->buf_lock);
+	mutex_destroy(&edu->import_lock);
 	pci_dev_put(edu->pdev);
 	kfree(edu);
 }
@@ -219,6 +220,8 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	spin_lock_init(&edu->live_lock);
 	mutex_init(&edu->buf_lock);
 	INIT_LIST_HEAD(&edu->bufs);
+	mutex_init(&edu->import_lock);
+	INIT_LIST_HEAD(&edu->imports);
 	ida_init(&edu->handle_ida);
 	spin_lock_init(&edu->stats_lock);
 

@@ -288,6 +288,49 @@ EDUDMA_EXPORT int edudma_buf_alloc(struct edudma *e, uint64_t size, uint32_t kin
 	return 0;
 }
 
+EDUDMA_EXPORT int edudma_buf_import(struct edudma *e, int fd, struct edudma_buf **out)
+{
+	struct edudma_import im = { .fd = fd };
+	struct edudma_buf *b;
+	int ret;
+
+	if (!e || !out)
+		return -EINVAL;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
+	if (b->fd < 0) {
+		ret = -errno;
+		free(b);
+		return ret;
+	}
+	if (ioctl(b->fd, EDUDMA_IOC_IMPORT, &im)) {
+		ret = -errno;
+		close(b->fd);
+		free(b);
+		return ret;
+	}
+	b->a = (struct edudma_alloc){ .size = im.size, .kind = EDUDMA_BUF_IMPORTED,
+				      .handle = im.handle, .nr_segments = im.nr_segments,
+				      .mmap_offset = im.mmap_offset };
+	*out = b;
+	return 0;
+}
+
+EDUDMA_EXPORT int edudma_buf_export(struct edudma_buf *b, int *fd)
+{
+	struct edudma_export ex;
+
+	if (!b || !fd)
+		return -EINVAL;
+	ex = (struct edudma_export){ .handle = b->a.handle };
+	if (ioctl(b->fd, EDUDMA_IOC_EXPORT, &ex))
+		return -errno;
+	*fd = ex.fd;
+	return 0;
+}
+
 EDUDMA_EXPORT void edudma_buf_free(struct edudma_buf *b)
 {
 	struct edudma_free f;

@@ -6,7 +6,7 @@
 #define EDUDMA_EXPORT __attribute__((visibility("default")))
 
 #ifndef EDUDMA_LIB_VERSION
-#define EDUDMA_LIB_VERSION "0.1.0"
+#define EDUDMA_LIB_VERSION "0.2.0"
 #endif
 
 #endif /* LIBEDUDMA_PRIVATE_H */

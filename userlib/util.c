@@ -85,16 +85,17 @@ EDUDMA_EXPORT int edudma_parse_bdf(const char *s, unsigned int *domain, unsigned
 	return 0;
 }
 
-static const char *const kind_names[EDUDMA_BUF_KINDS] = {
+static const char *const kind_names[EDUDMA_BUF_IMPORTED + 1] = {
 	[EDUDMA_BUF_AUTO] = "auto",
 	[EDUDMA_BUF_COHERENT] = "coherent",
 	[EDUDMA_BUF_PAGES] = "pages",
 	[EDUDMA_BUF_VMALLOC_SG] = "vmalloc",
+	[EDUDMA_BUF_IMPORTED] = "imported",
 };
 
 EDUDMA_EXPORT const char *edudma_kind_name(uint32_t kind)
 {
-	return kind < EDUDMA_BUF_KINDS ? kind_names[kind] : NULL;
+	return kind <= EDUDMA_BUF_IMPORTED ? kind_names[kind] : NULL;
 }
 
 EDUDMA_EXPORT int edudma_parse_kind(const char *s, uint32_t *kind)

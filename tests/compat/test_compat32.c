@@ -24,6 +24,8 @@ _Static_assert(sizeof(struct edudma_buf_info) == 56, "uapi size");
 _Static_assert(sizeof(struct edudma_xfer) == 72, "uapi size");
 _Static_assert(sizeof(struct edudma_wait) == 56, "uapi size");
 _Static_assert(sizeof(struct edudma_stats) == 184, "uapi size");
+_Static_assert(sizeof(struct edudma_export) == 16, "uapi size");
+_Static_assert(sizeof(struct edudma_import) == 32, "uapi size");
 
 static FILE *tap;
 static int n, failed;
@@ -59,8 +61,10 @@ int main(int argc, char **argv)
 	struct edudma_sync s;
 	struct edudma_buf_info bi;
 	struct edudma_free fr;
-	uint8_t *pa, *pb;
-	int fd, i;
+	struct edudma_export ex;
+	struct edudma_import im;
+	uint8_t *pa, *pb, *pd;
+	int fd, i, ret;
 
 	for (i = 1; i < argc; i++)
 		if (!strncmp(argv[i], "--tap=", 6))
@@ -104,6 +108,22 @@ int main(int argc, char **argv)
 	memset(&w, 0, sizeof(w));
 	w.timeout_ms = EDUDMA_WAIT_FOREVER;
 	check(!io(fd, EDUDMA_IOC_WAIT, &w) && w.status == 0 && w.done_seq == x.seq, "wait");
+	ex = (struct edudma_export){ .handle = a.handle };
+	check(!io(fd, EDUDMA_IOC_EXPORT, &ex) && ex.fd >= 0, "export");
+	pd = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, ex.fd, 0);
+	check(pd != MAP_FAILED && !memcmp(pd, pa, 8192), "export_mmap");
+	if (pd != MAP_FAILED)
+		munmap(pd, 8192);
+	/* import works where the device reaches all memory, else EOPNOTSUPP */
+	im = (struct edudma_import){ .fd = ex.fd };
+	ret = io(fd, EDUDMA_IOC_IMPORT, &im);
+	check(ret ? ret == -EOPNOTSUPP : im.size == 8192 && im.handle && im.nr_segments &&
+	      im.mmap_offset == (uint64_t)im.handle << EDUDMA_MMAP_SHIFT, "import");
+	if (!ret) {
+		fr = (struct edudma_free){ .handle = im.handle };
+		check(!io(fd, EDUDMA_IOC_FREE, &fr), "free_import");
+	}
+	close(ex.fd);
 	munmap(pa, 8192);
 	munmap(pb, 8192);
 	fr = (struct edudma_free){ .handle = a.handle };

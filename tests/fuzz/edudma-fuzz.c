@@ -2,6 +2,7 @@
 /*
  * edudma-fuzz: a structured fuzzer for /dev/edudmaN. Random and mutated
  * ioctl commands, sizes, offsets, handles, flags and padding, mmap ranges,
+ * dma-buf export and import (of its own exports, of other fds),
  * in several processes (fork) of several threads, each from its own seed.
  * Prints the seed, a histogram of calls per command and result, and the
  * successes that matter; exits nonzero if a process died of a signal, a
@@ -17,6 +18,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,16 +32,16 @@
 #include <linux/edudma.h>
 
 enum { OP_ALLOC, OP_FREE, OP_INFO, OP_SYNC, OP_XFER, OP_WAIT, OP_MMAP, OP_MUNMAP, OP_GETINFO,
-       OP_STATS, OP_FACT, OP_LIVE, OP_RANDOM, OP_REOPEN, OP_N };
+       OP_STATS, OP_FACT, OP_LIVE, OP_RANDOM, OP_REOPEN, OP_EXPORT, OP_IMPORT, OP_N };
 static const char *const op_names[OP_N] = {
 	"alloc", "free", "buf_info", "sync", "xfer", "wait", "mmap", "munmap", "get_info",
-	"stats", "factorial", "liveness", "random_cmd", "reopen",
+	"stats", "factorial", "liveness", "random_cmd", "reopen", "export", "import",
 };
 #define NERR 140	/* result slot: 0 = success, else errno (clamped) */
 
 struct shared {
 	uint64_t hist[OP_N][NERR];
-	uint64_t touch_faults;
+	uint64_t dmabuf_map_failures;	/* a fresh dma-buf that would not mmap */
 };
 
 static struct shared *sh;
@@ -97,6 +99,7 @@ struct thread_state {
 	size_t maplen[8];
 	uint64_t seqs[16];
 	int nseq;
+	int dmabufs[4];		/* exported dma-buf fds, + 1 (0: none) */
 };
 
 static uint32_t pick_handle(struct thread_state *t)
@@ -136,7 +139,8 @@ static void remember(struct thread_state *t, struct edudma_alloc *a)
 	t->offsets[i] = a->mmap_offset;
 }
 
-static void one_call(struct thread_state *t)
+/* one step; false if it made no call (nothing recorded, not counted) */
+static bool one_call(struct thread_state *t)
 {
 	int op = (int)(rnd(&t->s) % OP_N), ret = 0, i;
 	uint64_t *s = &t->s;
@@ -298,16 +302,67 @@ static void one_call(struct thread_state *t)
 			junk[i] = (uint8_t)rnd(s);
 		/* never the commands that act: their fields are fuzzed above */
 		if (_IOC_TYPE(cmd) == EDUDMA_IOC_MAGIC &&
-		    (cmd == EDUDMA_IOC_ALLOC || cmd == EDUDMA_IOC_XFER || cmd == EDUDMA_IOC_SELFTEST))
-			break;
+		    (cmd == EDUDMA_IOC_ALLOC || cmd == EDUDMA_IOC_XFER || cmd == EDUDMA_IOC_SELFTEST ||
+		     cmd == EDUDMA_IOC_EXPORT || cmd == EDUDMA_IOC_IMPORT))
+			return false;
 		ret = io(t->fd, cmd, rnd(s) % 4 ? (void *)junk : (void *)(uintptr_t)rnd(s));
+		break;
+	}
+	case OP_EXPORT: {
+		struct edudma_export ex = { .handle = pick_handle(t) };
+		int slot = (int)(rnd(s) % 4);
+
+		ex.flags = rnd(s) % 8 ? 0 : pick_flags(s, 0);
+		ex.pad = rnd(s) % 16 ? 0 : 1;
+		ret = io(t->fd, EDUDMA_IOC_EXPORT, &ex);
+		if (ret)
+			break;
+		if (rnd(s) % 2) {
+			/* every dma-buf is at least a page: map, touch, unmap */
+			volatile uint8_t *b = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+						   ex.fd, 0);
+
+			if (b == MAP_FAILED) {
+				__atomic_fetch_add(&sh->dmabuf_map_failures, 1, __ATOMIC_RELAXED);
+			} else {
+				b[0] = b[4095];
+				munmap((void *)b, 4096);
+			}
+		}
+		if (t->dmabufs[slot])
+			close(t->dmabufs[slot] - 1);
+		t->dmabufs[slot] = ex.fd + 1;
+		break;
+	}
+	case OP_IMPORT: {
+		struct edudma_import im = { .flags = rnd(s) % 8 ? 0 : pick_flags(s, 0) };
+		int slot = (int)(rnd(s) % 4);
+
+		switch (rnd(s) % 8) {
+		case 0:
+			im.fd = t->fd;		/* not a dma-buf */
+			break;
+		case 1:
+			im.fd = (int32_t)rnd(s);
+			break;
+		default:
+			im.fd = t->dmabufs[slot] - 1;
+			break;
+		}
+		ret = io(t->fd, EDUDMA_IOC_IMPORT, &im);
+		if (!ret) {
+			struct edudma_alloc a = { .size = im.size, .handle = im.handle,
+						  .mmap_offset = im.mmap_offset };
+
+			remember(t, &a);
+		}
 		break;
 	}
 	case OP_REOPEN: {
 		char node[32];
 
 		if (rnd(s) % 16)
-			return;
+			return false;
 		/* a file of the thread's own; the process's shared one stays open */
 		snprintf(node, sizeof(node), "/dev/edudma%d", (int)(rnd(s) % devices));
 		for (i = 0; i < 8; i++) {
@@ -327,6 +382,7 @@ static void one_call(struct thread_state *t)
 	}
 	}
 	record(op, ret);
+	return true;
 }
 
 struct thread_arg {
@@ -342,11 +398,14 @@ static void *thread_main(void *p)
 	t->s = a->seed | 1;
 	t->fd = a->fd;
 	t->shared_fd = a->fd;
-	for (uint64_t i = 0; i < a->n; i++)
-		one_call(t);
+	for (uint64_t i = 0; i < a->n;)
+		i += one_call(t);
 	for (int i = 0; i < 8; i++)
 		if (t->maps[i])
 			munmap(t->maps[i], t->maplen[i]);
+	for (int i = 0; i < 4; i++)
+		if (t->dmabufs[i])
+			close(t->dmabufs[i] - 1);
 	if (t->fd != a->fd)
 		close(t->fd);
 	free(t);
@@ -368,6 +427,8 @@ static void process_main(int p)
 		/* every thread shares the process's fd; REOPEN gives some their own */
 		args[i] = (struct thread_arg){ .seed = seed * 1000003 + (uint64_t)p * 64 + i,
 					       .n = calls / (procs * threads), .fd = fd };
+		/* the remainder goes to the first threads: exactly --calls in all */
+		args[i].n += (uint64_t)(p * threads + i) < calls % (procs * threads);
 		pthread_create(&th[i], NULL, thread_main, &args[i]);
 	}
 	for (int i = 0; i < threads; i++)
@@ -452,6 +513,11 @@ int main(int argc, char **argv)
 	       ((uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec - t0) / 1e9,
 	       total / (((uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec - t0) / 1e9),
 	       sh->hist[OP_ALLOC][0], sh->hist[OP_MMAP][0], sh->hist[OP_XFER][0]);
+	if (sh->dmabuf_map_failures) {
+		printf("edudma-fuzz: %" PRIu64 " exported dma-bufs could not be mapped\n",
+		       sh->dmabuf_map_failures);
+		bad = 1;
+	}
 	if (sh->hist[OP_LIVE][EBADMSG]) {
 		printf("edudma-fuzz: liveness answered wrong\n");
 		bad = 1;

@@ -181,6 +181,31 @@ uint64_t lab_ram(void)
 	return (uint64_t)si.totalram * si.mem_unit;
 }
 
+uint64_t lab_ram_top(void)
+{
+	unsigned long long start, end, top = 0;
+	char line[256];
+	FILE *f = fopen("/proc/iomem", "r");
+
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		/* top-level lines only: "00100000-7ffdffff : System RAM" */
+		if (line[0] != ' ' && strstr(line, ": System RAM") &&
+		    sscanf(line, "%llx-%llx", &start, &end) == 2 && end > top)
+			top = end;
+	}
+	fclose(f);
+	cr_assert_gt(top, 0, "no System RAM in /proc/iomem (not root?)");
+	return top;
+}
+
+bool lab_can_import(void)
+{
+	unsigned int bits = lab_mask_bits();
+
+	return lab_iommu() || bits >= 64 || lab_ram_top() < (1ULL << bits);
+}
+
 unsigned long lab_param(const char *name, unsigned long value)
 {
 	char path[128], buf[64];

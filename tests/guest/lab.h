@@ -51,6 +51,10 @@ int lab_host(const char *request);
 int lab_wait_path(const char *path, bool want, int ms);
 /* guest RAM in bytes */
 uint64_t lab_ram(void);
+/* end of the highest "System RAM" range of /proc/iomem (inclusive) */
+uint64_t lab_ram_top(void);
+/* the driver imports dma-bufs on this lab: an IOMMU, or a mask reaching all RAM */
+bool lab_can_import(void);
 /* write a module parameter through sysfs (asserting success); returns the old value */
 unsigned long lab_param(const char *name, unsigned long value);
 

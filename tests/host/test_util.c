@@ -100,5 +100,5 @@ Test(parse_bdf, rejects)
 
 Test(version, is_set)
 {
-	cr_assert_str_eq(edudma_version(), "0.1.0");
+	cr_assert_str_eq(edudma_version(), "0.2.0");
 }

@@ -25,6 +25,7 @@
 #define EDUDMA_CAP_BUFFERS	_BITULL(3)	/* ALLOC, FREE, BUF_INFO, SYNC, mmap */
 #define EDUDMA_CAP_STATS	_BITULL(4)	/* EDUDMA_IOC_STATS */
 #define EDUDMA_CAP_XFER		_BITULL(5)	/* XFER, WAIT, poll */
+#define EDUDMA_CAP_DMABUF	_BITULL(6)	/* EXPORT, IMPORT */
 
 /* Values of struct edudma_info.irq_mode. */
 #define EDUDMA_IRQ_INTX		1	/* legacy pin interrupt (INTA) */
@@ -119,7 +120,8 @@ struct edudma_selftest {
 #define EDUDMA_BUF_COHERENT	1	/* dma_alloc_coherent: contiguous, capped */
 #define EDUDMA_BUF_PAGES	2	/* page allocator blocks, scatter-gather */
 #define EDUDMA_BUF_VMALLOC_SG	3	/* vmalloc, scatter-gather over its pages */
-#define EDUDMA_BUF_KINDS	4
+#define EDUDMA_BUF_KINDS	4	/* kinds ALLOC takes; size of the stats arrays */
+#define EDUDMA_BUF_IMPORTED	4	/* reported only: a dma-buf from EDUDMA_IOC_IMPORT */
 
 /*
  * mmap offset of a buffer: handle << EDUDMA_MMAP_SHIFT. A mapping may
@@ -180,7 +182,7 @@ struct edudma_seg {
  * struct edudma_buf_info - EDUDMA_IOC_BUF_INFO argument
  * @handle: input: the buffer's handle
  * @flags: input: zero
- * @kind: output: EDUDMA_BUF_COHERENT, _PAGES or _VMALLOC_SG
+ * @kind: output: EDUDMA_BUF_COHERENT, _PAGES, _VMALLOC_SG or _IMPORTED
  * @nr_segments: output: DMA segments
  * @size: output: bytes
  * @mmap_offset: output: offset for mmap()
@@ -237,7 +239,8 @@ struct edudma_sync {
 
 /**
  * struct edudma_stats - EDUDMA_IOC_STATS: per-device counters (outputs)
- * @buffers: live buffers; [0] all kinds, [EDUDMA_BUF_*] per kind
+ * @buffers: live buffers; [0] all kinds, [EDUDMA_BUF_*] per kind (imported
+ *	dma-bufs are not counted: their memory belongs to their exporter)
  * @bytes: live buffer bytes; same indexing
  * @peak_bytes: highest @bytes[0] seen
  * @bounce_bytes: live bytes the device reaches only through the bounce path
@@ -331,6 +334,62 @@ struct edudma_xfer {
 	__aligned_u64 device_ns;
 };
 
+/**
+ * struct edudma_export - EDUDMA_IOC_EXPORT argument: a buffer as a dma-buf
+ * @handle: input: the buffer's handle (EDUDMA_BUF_PAGES or _VMALLOC_SG)
+ * @flags: input: zero
+ * @fd: output: a new dma-buf file descriptor, O_RDWR | O_CLOEXEC
+ * @pad: input: zero
+ *
+ * The dma-buf holds the buffer: it stays valid memory after EDUDMA_IOC_FREE,
+ * after the device file is closed and after the device is removed, until
+ * the last dma-buf reference (fd, mapping, importer) is gone. It can be
+ * mmapped (MAP_SHARED only), bracketed with DMA_BUF_IOCTL_SYNC and imported
+ * by other devices and drivers. A buffer has one dma-buf while its handle
+ * lives: every call returns a new fd of that same dma-buf. Errors:
+ * EINVAL (flags, pad), ENOENT (no such handle), EOPNOTSUPP (a COHERENT
+ * buffer: its memory goes back to the device at removal, which a dma-buf
+ * importer could not survive; or an imported buffer: export its own fd),
+ * EMFILE, ENOMEM.
+ */
+struct edudma_export {
+	__u32 handle;
+	__u32 flags;
+	__s32 fd;
+	__u32 pad;
+};
+
+/**
+ * struct edudma_import - EDUDMA_IOC_IMPORT argument: a dma-buf as a buffer
+ * @fd: input: a dma-buf file descriptor (from EDUDMA_IOC_EXPORT of any
+ *	edudma device, a dma-buf heap, udmabuf, ...)
+ * @flags: input: zero
+ * @size: output: the dma-buf's size
+ * @handle: output: a handle of kind EDUDMA_BUF_IMPORTED in this open file,
+ *	usable in EDUDMA_IOC_XFER, _SYNC, _BUF_INFO, _FREE and mmap()
+ * @nr_segments: output: DMA segments of the device's mapping of it
+ * @mmap_offset: output: mmap() at this offset maps the dma-buf itself
+ *
+ * The device attaches to the dma-buf and maps it for as long as a handle of
+ * it lives (or until the device is removed); all imports of one dma-buf on
+ * one device share that mapping. The handle holds a reference on the
+ * dma-buf. Not charged against max_file_bytes or max_device_bytes: the
+ * exporter owns the memory. Errors: EINVAL (flags, not a dma-buf, a
+ * mapping that does not cover the dma-buf), EBADF, EFBIG (above
+ * 2^EDUDMA_MMAP_SHIFT bytes), EOPNOTSUPP (the device's DMA mask does not
+ * reach all of memory and no IOMMU translates for it: the exporter could
+ * hand it pages it cannot reach), EIO (the mapping has an address beyond
+ * the mask), ENOMEM, and whatever the exporter's attach or map fails with.
+ */
+struct edudma_import {
+	__s32 fd;
+	__u32 flags;
+	__aligned_u64 size;
+	__u32 handle;
+	__u32 nr_segments;
+	__aligned_u64 mmap_offset;
+};
+
 #define EDUDMA_WAIT_FOREVER	0xffffffffU
 
 /**
@@ -372,6 +431,8 @@ struct edudma_wait {
 #define EDUDMA_IOC_FREE		_IOW(EDUDMA_IOC_MAGIC, 0x11, struct edudma_free)
 #define EDUDMA_IOC_BUF_INFO	_IOWR(EDUDMA_IOC_MAGIC, 0x12, struct edudma_buf_info)
 #define EDUDMA_IOC_SYNC		_IOW(EDUDMA_IOC_MAGIC, 0x13, struct edudma_sync)
+#define EDUDMA_IOC_EXPORT	_IOWR(EDUDMA_IOC_MAGIC, 0x14, struct edudma_export)
+#define EDUDMA_IOC_IMPORT	_IOWR(EDUDMA_IOC_MAGIC, 0x15, struct edudma_import)
 #define EDUDMA_IOC_XFER		_IOWR(EDUDMA_IOC_MAGIC, 0x20, struct edudma_xfer)
 #define EDUDMA_IOC_WAIT		_IOWR(EDUDMA_IOC_MAGIC, 0x21, struct edudma_wait)
 

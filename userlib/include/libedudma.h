@@ -83,6 +83,19 @@ struct edudma_buf;
  * The buffer keeps its device open until it is freed.
  */
 int edudma_buf_alloc(struct edudma *e, uint64_t size, uint32_t kind, struct edudma_buf **out);
+/**
+ * edudma_buf_import() - a dma-buf as a buffer of @e (EDUDMA_IOC_IMPORT)
+ * @fd: the dma-buf; the buffer holds its own reference, so @fd may be
+ *	closed afterwards
+ * @out: a buffer of kind EDUDMA_BUF_IMPORTED, freed with edudma_buf_free()
+ */
+int edudma_buf_import(struct edudma *e, int fd, struct edudma_buf **out);
+/**
+ * edudma_buf_export() - a new dma-buf of @b (EDUDMA_IOC_EXPORT)
+ * @fd: out: the dma-buf's file descriptor (O_RDWR, O_CLOEXEC), the
+ *	caller's to close; it outlives edudma_buf_free()
+ */
+int edudma_buf_export(struct edudma_buf *b, int *fd);
 /** edudma_buf_free() - unmap (if mapped) and free a buffer (NULL is fine) */
 void edudma_buf_free(struct edudma_buf *b);
 /**
@@ -168,7 +181,7 @@ int edudma_parse_bdf(const char *s, unsigned int *domain, unsigned int *bus,
 int64_t edudma_plan_chunks(const struct edudma_seg *src, size_t nsrc, uint64_t soff,
 			   const struct edudma_seg *dst, size_t ndst, uint64_t doff,
 			   uint64_t len, uint64_t window);
-/** edudma_version() - the library's version string, e.g. "0.1.0" */
+/** edudma_version() - the library's version string, e.g. "0.2.0" */
 const char *edudma_version(void);
 
 #ifdef __cplusplus
