@@ -182,6 +182,9 @@ check-debug: deps
 	@$(call save_tap,debug-dma)
 	qemu/run --debug-kernel --kmemleak $(LANE_HOTPLUG) --timeout 2400 -- tests/guest/run-all test_hotplug
 	@$(call save_tap,debug-hotplug)
+	qemu/run --debug-kernel --kmemleak $(LANE_HOTPLUG) --edu-mask 64 --mem 2G --timeout 2400 \
+		-- tests/guest/run-all test_hotplug
+	@$(call save_tap,debug-hotplug64)
 	qemu/run --debug-kernel --kmemleak --edu 1 --fast-clock --timeout 2400 -- tests/guest/run-all test_faults
 	@$(call save_tap,debug-faults)
 # dma-bufs from the system heap and udmabuf, imports behind the IOMMU, fuzzed

@@ -109,3 +109,62 @@ Test(hotplug, unplug_with_everything_in_use_then_replug)
 	cr_assert_eq(info.minor, 1);
 	close(fd2);
 }
+
+/*
+ * Exported memory outlives its device: edu1 exports a page-backed buffer,
+ * edu0 imports it (where the lab lets devices import), edu1 goes away.
+ * The dma-buf stays mapped and intact, edu0 still moves data through its
+ * import, edu1's file answers ENODEV; edu1's own import is detached at
+ * removal (DMA-API debug checks that nothing stays mapped for it).
+ */
+Test(hotplug, dmabuf_outlives_its_device)
+{
+	const uint64_t size = 4 * 4096;
+	struct edudma_import im0 = { 0 }, im1 = { 0 };
+	struct edudma_export ex = { 0 };
+	struct edudma_alloc a, n;
+	int f1 = lab_open(1), f0 = lab_open(0), r0, r1, dfd;
+	uint8_t *d, *q;
+
+	cr_assert_eq(lab_alloc(f1, size, EDUDMA_BUF_PAGES, &a), 0);
+	ex.handle = a.handle;
+	cr_assert_eq(lab_ioctl(f1, EDUDMA_IOC_EXPORT, &ex), 0);
+	dfd = ex.fd;
+	d = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+	cr_assert_neq(d, MAP_FAILED);
+	lab_fill(d, size, 71);
+	im0.fd = dfd;
+	im1.fd = dfd;
+	r0 = lab_ioctl(f0, EDUDMA_IOC_IMPORT, &im0);
+	r1 = lab_ioctl(f1, EDUDMA_IOC_IMPORT, &im1);
+	cr_assert_eq(r0, lab_can_import() ? 0 : -EOPNOTSUPP);
+	cr_assert_eq(r1, r0);
+
+	cr_assert_eq(lab_host("unplug edu1"), 0, "QMP device_del");
+	cr_assert_eq(lab_wait_path("/dev/edudma1", false, 10000), 0);
+
+	cr_assert_eq(lab_ioctl(f1, EDUDMA_IOC_EXPORT, &ex), -ENODEV);
+	cr_assert_eq(lab_check(d, size, 71), size, "exported memory changed at removal");
+	if (!r0) {
+		struct edudma_xfer x = { .op = EDUDMA_XFER_COPY, .src_handle = im0.handle,
+					 .src_offset = 4096, .length = 4095 };
+
+		cr_assert_eq(lab_alloc(f0, size, EDUDMA_BUF_PAGES, &n), 0);
+		x.dst_handle = n.handle;
+		cr_assert_eq(lab_ioctl(f0, EDUDMA_IOC_XFER, &x), 0);
+		q = lab_mmap(f0, &n, 0, size);
+		cr_assert_neq(q, MAP_FAILED);
+		cr_assert_eq(memcmp(q, d + 4096, 4095), 0);
+		munmap(q, size);
+		cr_assert_eq(lab_free(f0, n.handle), 0);
+		cr_assert_eq(lab_free(f0, im0.handle), 0);
+	}
+	close(f1);
+	close(dfd);
+	cr_assert_eq(lab_check(d, size, 71), size);
+	cr_assert_eq(munmap(d, size), 0);
+	close(f0);
+
+	cr_assert_eq(lab_host("replug edu1"), 0, "QMP device_add");
+	cr_assert_eq(lab_wait_path("/dev/edudma1", true, 30000), 0);
+}
