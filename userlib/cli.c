@@ -87,13 +87,14 @@ static void print_info_human(const struct edudma_pci *p, const struct edudma_inf
 	printf("  dma mask    %u bits\n", in->dma_mask_bits);
 	printf("  window      %u bytes at device address 0x%" PRIx64 "\n", in->window_size,
 	       (uint64_t)in->window_addr);
-	printf("  caps        0x%" PRIx64 "%s%s%s%s%s%s\n", (uint64_t)in->caps,
+	printf("  caps        0x%" PRIx64 "%s%s%s%s%s%s%s\n", (uint64_t)in->caps,
 	       in->caps & EDUDMA_CAP_FACTORIAL ? " factorial" : "",
 	       in->caps & EDUDMA_CAP_LIVENESS ? " liveness" : "",
 	       in->caps & EDUDMA_CAP_SELFTEST ? " selftest" : "",
 	       in->caps & EDUDMA_CAP_BUFFERS ? " buffers" : "",
 	       in->caps & EDUDMA_CAP_STATS ? " stats" : "",
-	       in->caps & EDUDMA_CAP_XFER ? " xfer" : "");
+	       in->caps & EDUDMA_CAP_XFER ? " xfer" : "",
+	       in->caps & EDUDMA_CAP_DMABUF ? " dmabuf" : "");
 }
 
 static void print_info_json(const struct edudma_pci *p, const struct edudma_info *in, int err,
