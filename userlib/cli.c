@@ -28,6 +28,9 @@ static void usage(FILE *f)
 		"                       write a pattern, sync, read it back (SIZE: 4096, 64K, 1M, 1G)\n"
 		"  copy --size SIZE [--kind K] [--verify]\n"
 		"                       COPY a buffer through the device into another, compared\n"
+		"  share --size SIZE [--to DEV] [--kind pages|vmalloc] [--verify]\n"
+		"                       export a buffer of DEV as a dma-buf, import it into the\n"
+		"                       --to device, which COPYs it into its own buffer, compared\n"
 		"  bench [--quick]      throughput of every direction and kind against the\n"
 		"                       device's limit (4095 bytes per 100 ms), on every device\n"
 		"  version              library version\n"
@@ -458,6 +461,8 @@ int main(int argc, char **argv)
 		return cmd_copy(argc, argv);
 	if (!strcmp(cmd, "bench"))
 		return cmd_bench(argc, argv);
+	if (!strcmp(cmd, "share"))
+		return cmd_share(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("edudma %s (uapi %d)\n", edudma_version(), EDUDMA_API_VERSION);
 		return 0;

@@ -25,5 +25,6 @@ uint64_t now_ns(void);
 int parse_opts(int argc, char **argv, struct xfer_opts *o, bool need_size);
 int cmd_copy(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_share(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -113,6 +114,104 @@ out:
 	edudma_close(e);
 	if (ret)
 		return fail("copy", ret);
+	return ok ? 0 : 1;
+}
+
+/*
+ * share: a buffer of -d DEV, exported as a dma-buf, imported by --to DEV
+ * (default: the same device), copied by that device into a buffer of its
+ * own, compared.
+ */
+int cmd_share(int argc, char **argv)
+{
+	struct xfer_opts o = { .kind = EDUDMA_BUF_PAGES };
+	struct edudma_buf *src = NULL, *imp = NULL, *dst = NULL;
+	struct edudma_xfer x = { .op = EDUDMA_XFER_COPY };
+	struct edudma *e = NULL, *f = NULL;
+	const char *to = opt_device, *what = "alloc";
+	uint8_t *s, *d;
+	int ret, dfd = -1, i;
+	bool ok = true;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--to") && i + 1 < argc) {
+			to = argv[i + 1];
+			memmove(&argv[i], &argv[i + 2], (argc - i - 1) * sizeof(*argv));
+			argc -= 2;
+			i--;
+		}
+	}
+	ret = parse_opts(argc, argv, &o, true);
+	if (ret)
+		return ret;
+	if (open_device(&e))
+		return 1;
+	ret = edudma_open(to, &f);
+	if (ret) {
+		fprintf(stderr, "edudma: cannot open device '%s': %s\n", to, strerror(-ret));
+		edudma_close(e);
+		return 1;
+	}
+	ret = edudma_buf_alloc(e, o.size, o.kind, &src);
+	if (!ret)
+		ret = edudma_buf_mmap(src, (void **)&s);
+	if (ret)
+		goto out;
+	fill(s, o.size, 7);
+	ret = edudma_buf_sync(src, 0, edudma_buf_size(src), EDUDMA_DIR_TO_DEVICE, EDUDMA_SYNC_END);
+	what = "export";
+	if (!ret)
+		ret = edudma_buf_export(src, &dfd);
+	if (ret)
+		goto out;
+	what = "import";
+	ret = edudma_buf_import(f, dfd, &imp);
+	close(dfd);
+	if (ret)
+		goto out;
+	what = "alloc";
+	ret = edudma_buf_alloc(f, o.size, EDUDMA_BUF_PAGES, &dst);
+	if (!ret)
+		ret = edudma_buf_mmap(dst, (void **)&d);
+	if (ret)
+		goto out;
+	x.src_handle = edudma_buf_handle(imp);
+	x.dst_handle = edudma_buf_handle(dst);
+	x.length = o.size;
+	what = "copy";
+	ret = edudma_xfer(f, &x);
+	if (ret)
+		goto out;
+	if (o.verify) {
+		ret = edudma_buf_sync(dst, 0, edudma_buf_size(dst), EDUDMA_DIR_FROM_DEVICE,
+				      EDUDMA_SYNC_START);
+		if (ret)
+			goto out;
+		ok = !memcmp(s, d, o.size);
+	}
+	if (opt_json)
+		printf("{\"kind\": \"%s\", \"size\": %" PRIu64 ", \"import_segments\": %u"
+		       ", \"commands\": %" PRIu64 ", \"device_ns\": %" PRIu64
+		       ", \"verified\": %s, \"ok\": %s}\n",
+		       edudma_kind_name(edudma_buf_kind(src)), o.size, edudma_buf_segments(imp),
+		       (uint64_t)x.commands, (uint64_t)x.device_ns, o.verify ? "true" : "false",
+		       ok ? "true" : "false");
+	else
+		printf("exported a %s buffer of %" PRIu64 " bytes as a dma-buf; the importing device "
+		       "mapped it in %u DMA segments and copied it into its own buffer: %" PRIu64
+		       " DMA commands, %.3f s of device time%s\n",
+		       edudma_kind_name(edudma_buf_kind(src)), o.size, edudma_buf_segments(imp),
+		       (uint64_t)x.commands, x.device_ns / 1e9,
+		       o.verify ? (ok ? ", data match" : ", DATA DIFFER") : "");
+	ret = 0;
+out:
+	edudma_buf_free(dst);
+	edudma_buf_free(imp);
+	edudma_buf_free(src);
+	edudma_close(f);
+	edudma_close(e);
+	if (ret)
+		return fail(what, ret);
 	return ok ? 0 : 1;
 }
 

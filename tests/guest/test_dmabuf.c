@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -422,3 +423,27 @@ out:
 	close(fd);
 }
 
+
+/* edudma share: the CLI's export, import and copy, compared */
+Test(dmabuf, cli_share)
+{
+	char out[2048], args[128];
+	int rc;
+
+	snprintf(args, sizeof(args), "-d 0 share --to %d --size 4095 --verify --json",
+		 lab_edu_count() > 1 ? 1 : 0);
+	rc = lab_run_cli(args, out, sizeof(out), true);
+	if (lab_can_import()) {
+		cr_assert_eq(rc, 0, "%s", out);
+		cr_assert_not_null(strstr(out, "\"ok\": true"), "%s", out);
+		cr_assert_not_null(strstr(out, "\"commands\": 2,"), "%s", out);
+	} else {
+		cr_assert_eq(rc, 1, "%s", out);
+		cr_assert_not_null(strstr(out, "import: Operation not supported"), "%s", out);
+	}
+	cr_assert_eq(lab_run_cli("share --kind coherent --size 4096", out, sizeof(out), true), 1);
+	cr_assert_not_null(strstr(out, "export: Operation not supported"), "%s", out);
+	cr_assert_eq(lab_run_cli("share", out, sizeof(out), true), 2);
+	cr_assert_eq(lab_run_cli("share --size 4096 --to 9", out, sizeof(out), true), 1);
+	cr_assert_not_null(strstr(out, "cannot open device '9'"), "%s", out);
+}

@@ -253,3 +253,102 @@ Test(faults, every_allocation_site_fails_cleanly)
 	cr_assert_geq(injected, 1000, "only %lu failures injected", injected);
 	close(c.fd);
 }
+
+struct dctx {
+	int fd;
+	uint32_t handle;
+	int dfd;
+	volatile uint8_t *map;
+	struct edudma_import im;
+	struct edudma_alloc dst;
+};
+
+/*
+ * EXPORT, then a page of the new dma-buf mapped and touched. The unmap is
+ * undo's, after the injection is disarmed: munmap() allocates too, and an
+ * injected failure there would leave the mapping (and the buffer) alive.
+ */
+static int do_export(void *p)
+{
+	struct dctx *c = p;
+	struct edudma_export ex = { .handle = c->handle };
+	volatile uint8_t *m;
+
+	if (ioctl(c->fd, EDUDMA_IOC_EXPORT, &ex))
+		return -errno;
+	m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ex.fd, 0);
+	if (m == MAP_FAILED) {
+		int ret = -errno;
+
+		close(ex.fd);
+		return ret;
+	}
+	m[0] = m[4095];
+	c->map = m;
+	c->dfd = ex.fd;
+	return 0;
+}
+
+static void undo_export(void *p)
+{
+	struct dctx *c = p;
+
+	cr_assert_eq(munmap((void *)c->map, 4096), 0);
+	close(c->dfd);
+}
+
+/* IMPORT, then a COPY out of the import */
+static int do_import(void *p)
+{
+	struct dctx *c = p;
+	struct edudma_xfer x = { .op = EDUDMA_XFER_COPY, .dst_handle = c->dst.handle,
+				 .length = 100 };
+
+	c->im = (struct edudma_import){ .fd = c->dfd };
+	if (ioctl(c->fd, EDUDMA_IOC_IMPORT, &c->im))
+		return -errno;
+	x.src_handle = c->im.handle;
+	if (ioctl(c->fd, EDUDMA_IOC_XFER, &x)) {
+		int ret = -errno;
+
+		cr_assert_eq(lab_free(c->fd, c->im.handle), 0);
+		return ret;
+	}
+	return 0;
+}
+
+static void undo_import(void *p)
+{
+	struct dctx *c = p;
+
+	cr_assert_eq(lab_free(c->fd, c->im.handle), 0);
+}
+
+Test(faults, dmabuf_paths_fail_cleanly)
+{
+	struct dctx c = { .fd = lab_open(0) };
+	struct edudma_stats st;
+	struct edudma_alloc a;
+
+	cr_assert_eq(lab_alloc(c.fd, 8192, EDUDMA_BUF_PAGES, &c.dst), 0);
+	for (uint32_t k = EDUDMA_BUF_PAGES; k <= EDUDMA_BUF_VMALLOC_SG; k++) {
+		cr_assert_eq(lab_alloc(c.fd, 64 * 1024, k, &a), 0);
+		c.handle = a.handle;
+		cr_assert_gt(walk("export", do_export, undo_export, &c), 0, "kind %u", k);
+		cr_assert_eq(do_export(&c), 0);
+		cr_assert_eq(munmap((void *)c.map, 4096), 0);
+		if (lab_can_import()) {
+			cr_assert_gt(walk("import", do_import, undo_import, &c), 0, "kind %u", k);
+		} else {
+			c.im = (struct edudma_import){ .fd = c.dfd };
+			cr_assert_eq(lab_ioctl(c.fd, EDUDMA_IOC_IMPORT, &c.im), -EOPNOTSUPP);
+		}
+		close(c.dfd);
+		cr_assert_eq(lab_free(c.fd, a.handle), 0);
+	}
+	cr_assert_eq(lab_free(c.fd, c.dst.handle), 0);
+	lab_stats(c.fd, &st);
+	cr_assert_eq(st.buffers[0], 0, "buffers left behind");
+	cr_assert_eq(st.bytes[0], 0);
+	close(c.fd);
+}
