@@ -188,8 +188,7 @@ check-debug: deps
 	qemu/run --debug-kernel --kmemleak --edu 1 --fast-clock --timeout 2400 -- tests/guest/run-all test_faults
 	@$(call save_tap,debug-faults)
 	qemu/run --debug-kernel --kmemleak --edu 1 --fast-clock --edu-mask 64 --mem 2G --timeout 2400 \
-		-- sh -c 'mkdir -p $$EDUDMA_OUT/tap && $(B)/tests/guest/test_faults -j1 \
-			--filter "faults/dmabuf*" --tap=$$EDUDMA_OUT/tap/test_faults_dmabuf.tap'
+		-- tests/guest/run-all test_faults
 	@$(call save_tap,debug-faults64)
 # dma-bufs from the system heap and udmabuf, imports behind the IOMMU, fuzzed
 	qemu/run --debug-kernel --kmemleak --edu 1 --fast-clock --iommu --timeout 2400 -- sh -c '\

@@ -57,6 +57,26 @@ static void edudma_handle_drop(struct edudma_buf *buf)
 	edudma_buf_put(buf);
 }
 
+/* give a new buffer its handle in @ctx; on failure the buffer is dropped */
+static int edudma_handle_add(struct edudma_file *ctx, struct edudma_buf *buf)
+{
+	int ret = xa_insert(&ctx->bufs, buf->handle, buf, GFP_KERNEL_ACCOUNT);
+
+	if (ret)
+		edudma_buf_put(buf);
+	return ret;
+}
+
+/* tell the caller about a new handle; if that fails it cannot know it: take it back */
+static int edudma_handle_reply(struct edudma_file *ctx, struct edudma_buf *buf,
+			       void __user *uarg, const void *arg, size_t size)
+{
+	if (!copy_to_user(uarg, arg, size))
+		return 0;
+	edudma_handle_drop(xa_erase(&ctx->bufs, buf->handle));
+	return -EFAULT;
+}
+
 static int edudma_open(struct inode *inode, struct file *file)
 {
 	struct edudma_dev *edu = container_of(inode->i_cdev, struct edudma_dev, cdev);
@@ -202,22 +222,15 @@ static int edudma_ioc_alloc(struct edudma_file *ctx, void __user *uarg)
 	buf = edudma_buf_create(ctx, arg.size, arg.kind, ctx->inode);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	ret = xa_insert(&ctx->bufs, buf->handle, buf, GFP_KERNEL_ACCOUNT);
-	if (ret) {
-		edudma_buf_put(buf);
+	ret = edudma_handle_add(ctx, buf);
+	if (ret)
 		return ret;
-	}
 	arg.size = buf->size;
 	arg.kind = buf->kind;
 	arg.handle = buf->handle;
 	arg.nr_segments = buf->nr_dsegs;
 	arg.mmap_offset = (u64)buf->handle << EDUDMA_MMAP_SHIFT;
-	if (copy_to_user(uarg, &arg, sizeof(arg))) {
-		/* the caller cannot know the handle: take it back */
-		edudma_handle_drop(xa_erase(&ctx->bufs, buf->handle));
-		return -EFAULT;
-	}
-	return 0;
+	return edudma_handle_reply(ctx, buf, uarg, &arg, sizeof(arg));
 }
 
 static int edudma_ioc_free(struct edudma_file *ctx, void __user *uarg)
@@ -351,20 +364,14 @@ static int edudma_ioc_import(struct edudma_file *ctx, void __user *uarg)
 	buf = edudma_dmabuf_import(ctx, arg.fd);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	ret = xa_insert(&ctx->bufs, buf->handle, buf, GFP_KERNEL_ACCOUNT);
-	if (ret) {
-		edudma_buf_put(buf);
+	ret = edudma_handle_add(ctx, buf);
+	if (ret)
 		return ret;
-	}
 	arg.size = buf->size;
 	arg.handle = buf->handle;
 	arg.nr_segments = buf->nr_dsegs;
 	arg.mmap_offset = (u64)buf->handle << EDUDMA_MMAP_SHIFT;
-	if (copy_to_user(uarg, &arg, sizeof(arg))) {
-		edudma_handle_drop(xa_erase(&ctx->bufs, buf->handle));
-		return -EFAULT;
-	}
-	return 0;
+	return edudma_handle_reply(ctx, buf, uarg, &arg, sizeof(arg));
 }
 
 /* a buffer range of a transfer: the buffer (with a reference) or an errno */

@@ -259,28 +259,23 @@ EDUDMA_EXPORT int edudma_get_stats(struct edudma *e, struct edudma_stats *st)
 	return edudma_ioctl(e, EDUDMA_IOC_STATS, st);
 }
 
-EDUDMA_EXPORT int edudma_buf_alloc(struct edudma *e, uint64_t size, uint32_t kind,
-				   struct edudma_buf **out)
+/*
+ * A buffer of @e made by ioctl @cmd on the buffer's own dup of the device
+ * fd (so that the buffer keeps the device open): 0 or -errno.
+ */
+static int buf_make(struct edudma *e, unsigned long cmd, void *arg, struct edudma_buf **out)
 {
 	struct edudma_buf *b;
 	int ret;
 
-	if (!e || !out)
-		return -EINVAL;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
 	b->fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
-	if (b->fd < 0) {
+	if (b->fd < 0 || ioctl(b->fd, cmd, arg)) {
 		ret = -errno;
-		free(b);
-		return ret;
-	}
-	b->a.size = size;
-	b->a.kind = kind;
-	if (ioctl(b->fd, EDUDMA_IOC_ALLOC, &b->a)) {
-		ret = -errno;
-		close(b->fd);
+		if (b->fd >= 0)
+			close(b->fd);
 		free(b);
 		return ret;
 	}
@@ -288,34 +283,34 @@ EDUDMA_EXPORT int edudma_buf_alloc(struct edudma *e, uint64_t size, uint32_t kin
 	return 0;
 }
 
-EDUDMA_EXPORT int edudma_buf_import(struct edudma *e, int fd, struct edudma_buf **out)
+EDUDMA_EXPORT int edudma_buf_alloc(struct edudma *e, uint64_t size, uint32_t kind,
+				   struct edudma_buf **out)
 {
-	struct edudma_import im = { .fd = fd };
-	struct edudma_buf *b;
+	struct edudma_alloc a = { .size = size, .kind = kind };
 	int ret;
 
 	if (!e || !out)
 		return -EINVAL;
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	b->fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
-	if (b->fd < 0) {
-		ret = -errno;
-		free(b);
-		return ret;
-	}
-	if (ioctl(b->fd, EDUDMA_IOC_IMPORT, &im)) {
-		ret = -errno;
-		close(b->fd);
-		free(b);
-		return ret;
-	}
-	b->a = (struct edudma_alloc){ .size = im.size, .kind = EDUDMA_BUF_IMPORTED,
-				      .handle = im.handle, .nr_segments = im.nr_segments,
-				      .mmap_offset = im.mmap_offset };
-	*out = b;
-	return 0;
+	ret = buf_make(e, EDUDMA_IOC_ALLOC, &a, out);
+	if (!ret)
+		(*out)->a = a;
+	return ret;
+}
+
+EDUDMA_EXPORT int edudma_buf_import(struct edudma *e, int fd, struct edudma_buf **out)
+{
+	struct edudma_import im = { .fd = fd };
+	int ret;
+
+	if (!e || !out)
+		return -EINVAL;
+	ret = buf_make(e, EDUDMA_IOC_IMPORT, &im, out);
+	if (!ret)
+		(*out)->a = (struct edudma_alloc){ .size = im.size, .kind = EDUDMA_BUF_IMPORTED,
+						   .handle = im.handle,
+						   .nr_segments = im.nr_segments,
+						   .mmap_offset = im.mmap_offset };
+	return ret;
 }
 
 EDUDMA_EXPORT int edudma_buf_export(struct edudma_buf *b, int *fd)
