@@ -55,7 +55,7 @@ driver-debug:
 	@mkdir -p $(B)/kdebug/driver
 	@ln -sfn $(CURDIR)/uapi $(B)/kdebug/uapi
 	@for f in driver/*.c driver/*.h driver/Kbuild; do ln -sf $(CURDIR)/$$f $(B)/kdebug/driver/; done
-	$(MAKE) -C $(DEBUG_TREE) M=$(CURDIR)/$(B)/kdebug/driver modules
+	$(MAKE) -C $(DEBUG_TREE) M=$(CURDIR)/$(B)/kdebug/driver EDUDMA_FAULTS=y modules
 
 # ---- library and CLI ----------------------------------------------------------
 lib: $(B)/lib/libedudma.so $(B)/lib/libedudma.a $(B)/lib/pkgconfig/libedudma.pc
@@ -196,8 +196,16 @@ check-debug: deps
 		$(B)/tests/fuzz/edudma-fuzz --calls 20000 --procs 2 --threads 2 --devices 1 \
 			--tap $$EDUDMA_OUT/tap/fuzz-iommu.tap'
 	@$(call save_tap,debug-dmabuf)
+# SWIOTLB forced: every streaming mapping bounces, so a missing or wrong sync
+# corrupts data; the suites verify every byte, DMA-API debug checks every sync
+	qemu/run --debug-kernel --kmemleak --edu 2 --edu-mask 64 --mem 2G --swiotlb --fast-clock \
+		--timeout 2400 -- sh -c 'tests/guest/run-all test_buffers test_mmap test_dmabuf \
+			test_xfer test_xfer_trust test_trust && \
+		$(B)/tests/stress/edudma-stress --seconds 20 --procs 4 --threads 2 --devices 2 && \
+		echo "ok 1 - stress::swiotlb" >$$EDUDMA_OUT/tap/stress-swiotlb.tap'
+	@$(call save_tap,debug-swiotlb)
 	qemu/run --debug-kernel --kmemleak --edu 2 --timeout 2400 -- sh -c 'mkdir -p $$EDUDMA_OUT/tap && \
-		$(B)/tests/fuzz/edudma-fuzz --calls 20000 --procs 4 --threads 2 --devices 2 \
+		$(B)/tests/fuzz/edudma-fuzz --calls 20000 --procs 4 --threads 2 --devices 2 --unload 1 \
 			--tap $$EDUDMA_OUT/tap/fuzz64.tap && \
 		$(B)/tests/fuzz/edudma-fuzz32 --calls 5000 --procs 2 --threads 2 --devices 2 \
 			--tap $$EDUDMA_OUT/tap/fuzz32.tap && \
@@ -224,7 +232,7 @@ soak: deps
 	$(MAKE) driver-debug lib cli tests
 	qemu/run --debug-kernel --kmemleak --edu 2 --timeout 14400 -- sh -c '\
 		$(B)/tests/fuzz/edudma-fuzz --calls 1000000 --procs 8 --threads 4 --devices 2 \
-			--min-allocs 10000 --min-mmaps 10000 --min-xfers 1000 && \
+			--min-allocs 10000 --min-mmaps 10000 --min-xfers 1000 --unload 1 && \
 		$(B)/tests/fuzz/edudma-fuzz32 --calls 100000 --procs 4 --threads 2 --devices 2 && \
 		$(B)/tests/stress/edudma-stress --seconds 300 --procs 8 --threads 4 --devices 2'
 

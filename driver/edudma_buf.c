@@ -11,7 +11,9 @@
  * a transfer, and a transfer costs no mapping work (see docs/design.md).
  */
 #include <linux/dma-mapping.h>
+#include <linux/highmem.h>
 #include <linux/iommu.h>
+#include <linux/maple_tree.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
@@ -19,10 +21,17 @@
 #include <linux/vmalloc.h>
 
 #include "edudma.h"
+#include "edudma_compat.h"
 
 /* AUTO takes a coherent buffer up to this size, scatter-gather above */
 #define EDUDMA_AUTO_COHERENT_MAX	SZ_64K
-#define EDUDMA_MAX_HANDLE		((1U << (63 - EDUDMA_MMAP_SHIFT)) - 1)
+#define EDUDMA_MAX_HANDLE		INT_MAX
+/*
+ * mmap offsets, in pages: below 2^32 pages (2^44 bytes), so that a 32-bit
+ * process reaches every buffer through mmap2's 32-bit page offset.
+ */
+#define EDUDMA_PGOFF_MIN		1UL
+#define EDUDMA_PGOFF_MAX		((unsigned long)(BIT_ULL(44 - PAGE_SHIFT) - 1))
 
 /* block orders of the PAGES backend, largest first */
 static const unsigned int edudma_orders[] = { 8, 4, 0 };
@@ -52,24 +61,171 @@ static bool edudma_reachable(struct device *dev, phys_addr_t phys, u64 len)
 	return phys + len - 1 <= limit;
 }
 
-/* append a stretch to buf->dsegs, merging it with the last one if contiguous */
-void edudma_buf_dseg_add(struct edudma_buf *buf, dma_addr_t addr, u64 len, u64 offset)
+/**
+ * edudma_dseg_add() - append a stretch to a device view
+ * @segs: the view
+ * @nr: entries in @segs, updated
+ * @s: the stretch: a bus address and no page, or DMA_MAPPING_ERROR and
+ *	the first of its physically contiguous pages (bounced)
+ * @merge_mapped: mapped stretches may merge where their bus addresses
+ *	are contiguous (only when syncs are no-ops: a sync must stay within
+ *	one mapping)
+ *
+ * Bounced stretches merge where their pages are contiguous, so that a
+ * bounce copy walks pages, never the whole table.
+ */
+void edudma_dseg_add(struct edudma_dseg *segs, unsigned int *nr, const struct edudma_dseg *s,
+		     bool merge_mapped)
 {
-	struct edudma_dseg *last = buf->nr_dsegs ? &buf->dsegs[buf->nr_dsegs - 1] : NULL;
-	bool bounce = addr == DMA_MAPPING_ERROR;
+	struct edudma_dseg *last = *nr ? &segs[*nr - 1] : NULL;
 
-	if (bounce)
-		buf->bounce_bytes += len;
-	if (last && last->offset + last->len == offset &&
-	    (bounce ? last->addr == DMA_MAPPING_ERROR :
-		      last->addr != DMA_MAPPING_ERROR && last->addr + last->len == addr)) {
-		last->len += len;
-		return;
+	if (last && last->offset + last->len == s->offset) {
+		if (s->addr == DMA_MAPPING_ERROR && last->addr == DMA_MAPPING_ERROR &&
+		    page_to_pfn(last->page) + (last->len >> PAGE_SHIFT) == page_to_pfn(s->page) &&
+		    PAGE_ALIGNED(last->len)) {
+			last->len += s->len;
+			return;
+		}
+		if (merge_mapped && s->addr != DMA_MAPPING_ERROR &&
+		    last->addr != DMA_MAPPING_ERROR && last->addr + last->len == s->addr) {
+			last->len += s->len;
+			return;
+		}
 	}
-	buf->dsegs[buf->nr_dsegs++] = (struct edudma_dseg){ addr, len, offset };
+	segs[(*nr)++] = *s;
+}
+
+/* the stretch of @buf holding byte @pos */
+static const struct edudma_dseg *edudma_dseg_at(const struct edudma_buf *buf, u64 pos)
+{
+	unsigned int lo = 0, hi = buf->nr_dsegs - 1;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi + 1) / 2;
+
+		if (buf->dsegs[mid].offset <= pos)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return &buf->dsegs[lo];
+}
+
+/**
+ * edudma_buf_span() - how the device reaches @buf from byte @pos
+ * @buf: the buffer
+ * @pos: byte offset, inside the buffer
+ * @max: the most the caller wants
+ * @addr: out: bus address of @pos, or DMA_MAPPING_ERROR when the stretch
+ *	goes through the bounce page
+ *
+ * Return: bytes from @pos (at most @max) the device reaches the same way:
+ * contiguous bus addresses, or bounced stretches one after another.
+ */
+u64 edudma_buf_span(const struct edudma_buf *buf, u64 pos, u64 max, dma_addr_t *addr)
+{
+	const struct edudma_dseg *seg = edudma_dseg_at(buf, pos);
+	const struct edudma_dseg *end = buf->dsegs + buf->nr_dsegs;
+	bool bounced = seg->addr == DMA_MAPPING_ERROR;
+	dma_addr_t next;
+	u64 span;
+
+	*addr = bounced ? DMA_MAPPING_ERROR : seg->addr + (pos - seg->offset);
+	span = seg->offset + seg->len - pos;
+	next = bounced ? DMA_MAPPING_ERROR : seg->addr + seg->len;
+	for (seg++; span < max && seg < end; seg++) {
+		if (bounced ? seg->addr != DMA_MAPPING_ERROR : seg->addr != next)
+			break;
+		span += seg->len;
+		next = bounced ? DMA_MAPPING_ERROR : seg->addr + seg->len;
+	}
+	return min(span, max);
+}
+
+/* copy between a run of physically contiguous pages and a linear buffer */
+static void edudma_copy_pages(struct page *first, u64 off, void *linear, u64 len, bool to_pages)
+{
+	while (len) {
+		struct page *page = nth_page(first, off >> PAGE_SHIFT);
+		u64 n = min_t(u64, len, PAGE_SIZE - offset_in_page(off));
+		void *va = kmap_local_page(page);
+
+		if (to_pages)
+			memcpy(va + offset_in_page(off), linear, n);
+		else
+			memcpy(linear, va + offset_in_page(off), n);
+		kunmap_local(va);
+		off += n;
+		linear += n;
+		len -= n;
+	}
+}
+
+/*
+ * Hand [pos, pos + len) of @buf to the device (@for_cpu false) or back to
+ * the CPU (@for_cpu true): sync each mapped stretch within its own
+ * mapping; with @bounce, copy bounced stretches into the bounce page
+ * before the device reads them and out of it after the device wrote them.
+ * Any context.
+ */
+static void edudma_buf_walk(struct edudma_buf *buf, u64 pos, u64 len,
+			    enum dma_data_direction dir, bool for_cpu, void *bounce)
+{
+	struct device *dev = &buf->edu->pdev->dev;
+	const struct edudma_dseg *seg = edudma_dseg_at(buf, pos);
+	u64 done = 0;
+
+	for (; done < len; seg++) {
+		u64 at = pos + done, delta = at - seg->offset;
+		u64 n = min(len - done, seg->len - delta);
+
+		if (seg->addr == DMA_MAPPING_ERROR) {
+			if (bounce && !for_cpu && dir != DMA_FROM_DEVICE)
+				edudma_copy_pages(seg->page, delta, bounce + done, n, false);
+			else if (bounce && for_cpu && dir != DMA_TO_DEVICE)
+				edudma_copy_pages(seg->page, delta, bounce + done, n, true);
+		} else if (buf->need_sync && for_cpu) {
+			dma_sync_single_for_cpu(dev, seg->addr + delta, n, dir);
+		} else if (buf->need_sync) {
+			dma_sync_single_for_device(dev, seg->addr + delta, n, dir);
+		}
+		done += n;
+	}
+}
+
+/**
+ * edudma_buf_dev_begin() - before a DMA command touches part of @buf
+ * @buf: the buffer
+ * @pos: first byte
+ * @len: bytes, within one edudma_buf_span()
+ * @dir: DMA_TO_DEVICE (the device reads) or DMA_FROM_DEVICE (it writes)
+ * @bounce: the bounce page, used when the span is bounced
+ *
+ * Any context (the engine calls it from its interrupt handler).
+ */
+void edudma_buf_dev_begin(struct edudma_buf *buf, u64 pos, u32 len,
+			  enum dma_data_direction dir, void *bounce)
+{
+	edudma_buf_walk(buf, pos, len, dir, false, bounce);
+}
+
+/**
+ * edudma_buf_dev_end() - after a DMA command touched part of @buf
+ * @buf: the buffer
+ * @pos: first byte
+ * @len: bytes, as given to edudma_buf_dev_begin()
+ * @dir: as given to edudma_buf_dev_begin()
+ * @bounce: the bounce page, holding what the device wrote when bounced
+ */
+void edudma_buf_dev_end(struct edudma_buf *buf, u64 pos, u32 len,
+			enum dma_data_direction dir, void *bounce)
+{
+	edudma_buf_walk(buf, pos, len, dir, true, bounce);
 }
 
 /* ---- COHERENT ------------------------------------------------------------ */
+
+static const struct vm_operations_struct edudma_sg_dmabuf_vm_ops;
 
 static int edudma_coh_alloc(struct edudma_buf *buf, gfp_t gfp)
 {
@@ -83,7 +239,8 @@ static int edudma_coh_map(struct edudma_buf *buf)
 	buf->dsegs = kmalloc(sizeof(*buf->dsegs), GFP_KERNEL_ACCOUNT);
 	if (!buf->dsegs)
 		return -ENOMEM;
-	edudma_buf_dseg_add(buf, buf->dma_addr, buf->size, 0);
+	buf->dsegs[0] = (struct edudma_dseg){ .addr = buf->dma_addr, .len = buf->size };
+	buf->nr_dsegs = 1;
 	return 0;
 }
 
@@ -105,6 +262,18 @@ static struct page *edudma_coh_page(struct edudma_buf *buf, u64 offset)
 }
 
 /*
+ * Byte offset in the buffer of page @pgoff of a mapping: device node
+ * mappings start at the buffer's mmap offset, dma-buf mappings at 0.
+ */
+static u64 edudma_vma_offset(struct vm_area_struct *vma, pgoff_t pgoff)
+{
+	struct edudma_buf *buf = vma->vm_private_data;
+	pgoff_t base = vma->vm_ops == &edudma_sg_dmabuf_vm_ops ? 0 : buf->mmap_pgoff;
+
+	return (u64)(pgoff - base) << PAGE_SHIFT;
+}
+
+/*
  * COHERENT memory goes back to the DMA API at remove(), so its mappings
  * must be revocable: pages are inserted at fault time, under buf->lock,
  * and remove() zaps them (later accesses: SIGBUS). Inserting them in
@@ -114,7 +283,7 @@ static vm_fault_t edudma_coh_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct edudma_buf *buf = vma->vm_private_data;
-	u64 offset = ((u64)vmf->pgoff << PAGE_SHIFT) & (BIT_ULL(EDUDMA_MMAP_SHIFT) - 1);
+	u64 offset = edudma_vma_offset(vma, vmf->pgoff);
 	vm_fault_t ret;
 
 	if (offset >= buf->size)
@@ -128,9 +297,12 @@ static vm_fault_t edudma_coh_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+/* called with buf->lock held */
 static int edudma_coh_mmap(struct edudma_buf *buf, struct vm_area_struct *vma, u64 offset)
 {
-	vma->vm_flags |= VM_PFNMAP | VM_IO;
+	if (buf->revoked)
+		return -ENODEV;
+	edudma_vm_flags_set(vma, VM_PFNMAP | VM_IO);
 	return 0;
 }
 
@@ -144,12 +316,39 @@ static const struct edudma_buf_ops edudma_coh_ops = {
 
 /* ---- scatter-gather kinds (PAGES, VMALLOC_SG) ---------------------------- */
 
+/* the device view of a mapped scatter table; syncs stay within one mapping */
+static void edudma_sg_dsegs(struct edudma_buf *buf)
+{
+	struct scatterlist *sg;
+	u64 offset = 0;
+	unsigned int i;
+
+	if (buf->sgt_mapped) {
+		for_each_sgtable_dma_sg(&buf->sgt, sg, i) {
+			struct edudma_dseg s = { sg_dma_address(sg), sg_dma_len(sg), offset };
+
+			edudma_dseg_add(buf->dsegs, &buf->nr_dsegs, &s, !buf->need_sync);
+			offset += s.len;
+		}
+		return;
+	}
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		struct edudma_dseg s = { sg_dma_address(sg), sg->length, offset };
+
+		if (s.addr == DMA_MAPPING_ERROR) {
+			s.page = sg_page(sg);
+			buf->bounce_bytes += s.len;
+		}
+		edudma_dseg_add(buf->dsegs, &buf->nr_dsegs, &s, !buf->need_sync);
+		offset += s.len;
+	}
+}
+
 static int edudma_sg_map(struct edudma_buf *buf)
 {
 	struct device *dev = edudma_dma_dev(buf);
 	struct scatterlist *sg;
 	bool all = true;
-	u64 offset = 0;
 	unsigned int i;
 	int ret;
 
@@ -165,32 +364,28 @@ static int edudma_sg_map(struct edudma_buf *buf)
 		if (ret)
 			goto err_free;
 		buf->sgt_mapped = true;
-		for_each_sgtable_dma_sg(&buf->sgt, sg, i) {
-			edudma_buf_dseg_add(buf, sg_dma_address(sg), sg_dma_len(sg), offset);
+		for_each_sgtable_dma_sg(&buf->sgt, sg, i)
 			buf->need_sync |= dma_need_sync(dev, sg_dma_address(sg));
-			offset += sg_dma_len(sg);
-		}
+		edudma_sg_dsegs(buf);
 		return 0;
 	}
 	/* some blocks are out of the device's reach: map the others one by one */
 	for_each_sgtable_sg(&buf->sgt, sg, i)
 		sg_dma_address(sg) = DMA_MAPPING_ERROR;
 	for_each_sgtable_sg(&buf->sgt, sg, i) {
-		dma_addr_t addr = DMA_MAPPING_ERROR;
+		dma_addr_t addr;
 
-		if (edudma_reachable(dev, sg_phys(sg), sg->length)) {
-			addr = dma_map_page(dev, sg_page(sg), sg->offset, sg->length,
-					    DMA_BIDIRECTIONAL);
-			if (dma_mapping_error(dev, addr)) {
-				ret = -ENOMEM;
-				goto err_unmap;
-			}
-			sg_dma_address(sg) = addr;
-			buf->need_sync |= dma_need_sync(dev, addr);
+		if (!edudma_reachable(dev, sg_phys(sg), sg->length))
+			continue;
+		addr = dma_map_page(dev, sg_page(sg), sg->offset, sg->length, DMA_BIDIRECTIONAL);
+		if (dma_mapping_error(dev, addr)) {
+			ret = -ENOMEM;
+			goto err_unmap;
 		}
-		edudma_buf_dseg_add(buf, addr, sg->length, offset);
-		offset += sg->length;
+		sg_dma_address(sg) = addr;
+		buf->need_sync |= dma_need_sync(dev, addr);
 	}
+	edudma_sg_dsegs(buf);
 	return 0;
 
 err_unmap:
@@ -201,8 +396,6 @@ err_unmap:
 err_free:
 	kvfree(buf->dsegs);
 	buf->dsegs = NULL;
-	buf->nr_dsegs = 0;
-	buf->bounce_bytes = 0;
 	buf->need_sync = false;
 	return ret;
 }
@@ -250,8 +443,44 @@ static int edudma_sg_mmap(struct edudma_buf *buf, struct vm_area_struct *vma, u6
 	return 0;
 }
 
+/* the page holding byte @offset of a scatter-gather buffer */
+static struct page *edudma_sg_page(struct edudma_buf *buf, u64 offset)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		if (offset < sg->length)
+			return nth_page(sg_page(sg), (sg->offset + offset) >> PAGE_SHIFT);
+		offset -= sg->length;
+	}
+	return NULL;
+}
+
+/*
+ * A page the mapping lost (MADV_DONTNEED, reclaim of page tables) comes
+ * back on the next access: the buffer's own page, as mmap() inserted it.
+ * Page-backed buffers stay valid memory after remove(), so no revocation.
+ */
+static vm_fault_t edudma_sg_fault(struct vm_fault *vmf)
+{
+	struct edudma_buf *buf = vmf->vma->vm_private_data;
+	u64 offset = edudma_vma_offset(vmf->vma, vmf->pgoff);
+	struct page *page;
+
+	if (offset >= buf->size)
+		return VM_FAULT_SIGBUS;
+	page = edudma_sg_page(buf, offset);
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
 static int edudma_pages_alloc(struct edudma_buf *buf, gfp_t gfp)
 {
+	size_t max_map = dma_max_mapping_size(edudma_dma_dev(buf));
 	struct page *page, *tmp;
 	struct scatterlist *sg;
 	u64 left = buf->size;
@@ -265,7 +494,8 @@ static int edudma_pages_alloc(struct edudma_buf *buf, gfp_t gfp)
 			unsigned int order = edudma_orders[i];
 			gfp_t flags = gfp | __GFP_ZERO | __GFP_NOWARN;
 
-			if (left < (PAGE_SIZE << order))
+			/* SWIOTLB bounces one mapping through one slot run */
+			if (left < (PAGE_SIZE << order) || (PAGE_SIZE << order) > max_map)
 				continue;
 			/* big blocks only if cheap; the last resort may fail but never OOM-kills */
 			flags |= order ? __GFP_COMP | __GFP_NORETRY : __GFP_RETRY_MAYFAIL;
@@ -324,6 +554,7 @@ static int edudma_vmalloc_alloc(struct edudma_buf *buf, gfp_t gfp)
 {
 	unsigned long i, n = buf->size >> PAGE_SHIFT;
 	struct page **pages;
+	unsigned int max_seg;
 	int ret;
 
 	buf->cpu_addr = __vmalloc(buf->size, gfp | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
@@ -336,8 +567,9 @@ static int edudma_vmalloc_alloc(struct edudma_buf *buf, gfp_t gfp)
 	}
 	for (i = 0; i < n; i++)
 		pages[i] = vmalloc_to_page(buf->cpu_addr + (i << PAGE_SHIFT));
-	ret = sg_alloc_table_from_pages_segment(&buf->sgt, pages, n, 0, buf->size,
-						UINT_MAX & PAGE_MASK, GFP_KERNEL_ACCOUNT);
+	max_seg = min_t(size_t, UINT_MAX, dma_max_mapping_size(edudma_dma_dev(buf))) & PAGE_MASK;
+	ret = sg_alloc_table_from_pages_segment(&buf->sgt, pages, n, 0, buf->size, max_seg,
+						GFP_KERNEL_ACCOUNT);
 	kvfree(pages);
 	if (ret)
 		goto err_vfree;
@@ -372,17 +604,47 @@ static const struct edudma_buf_ops *const edudma_buf_ops[EDUDMA_BUF_KINDS] = {
 
 /* ---- accounting ----------------------------------------------------------- */
 
-static int edudma_charge(struct edudma_file *ctx, u64 size)
+/**
+ * edudma_quota_new() - a counter of the bytes one open file holds
+ *
+ * Return: the quota with one reference, or NULL.
+ */
+struct edudma_quota *edudma_quota_new(void)
 {
-	struct edudma_dev *edu = ctx->edu;
+	struct edudma_quota *quota = kzalloc(sizeof(*quota), GFP_KERNEL_ACCOUNT);
+
+	if (quota) {
+		kref_init(&quota->ref);
+		spin_lock_init(&quota->lock);
+	}
+	return quota;
+}
+
+static void edudma_quota_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct edudma_quota, ref));
+}
+
+/**
+ * edudma_quota_put() - drop a reference on a quota
+ * @quota: the quota (NULL is fine)
+ */
+void edudma_quota_put(struct edudma_quota *quota)
+{
+	if (quota)
+		kref_put(&quota->ref, edudma_quota_release);
+}
+
+static int edudma_charge(struct edudma_dev *edu, struct edudma_quota *quota, u64 size)
+{
 	int ret = 0;
 
-	spin_lock(&ctx->lock);
-	if (size > READ_ONCE(edudma_max_file_bytes) - min(ctx->charged, edudma_max_file_bytes))
+	spin_lock(&quota->lock);
+	if (size > READ_ONCE(edudma_max_file_bytes) - min(quota->bytes, edudma_max_file_bytes))
 		ret = -EDQUOT;
 	else
-		ctx->charged += size;
-	spin_unlock(&ctx->lock);
+		quota->bytes += size;
+	spin_unlock(&quota->lock);
 	if (ret)
 		return ret;
 	spin_lock(&edu->stats_lock);
@@ -392,21 +654,23 @@ static int edudma_charge(struct edudma_file *ctx, u64 size)
 		edu->charged += size;
 	spin_unlock(&edu->stats_lock);
 	if (ret) {
-		spin_lock(&ctx->lock);
-		ctx->charged -= size;
-		spin_unlock(&ctx->lock);
+		spin_lock(&quota->lock);
+		quota->bytes -= size;
+		spin_unlock(&quota->lock);
 	}
 	return ret;
 }
 
-static void edudma_uncharge(struct edudma_file *ctx, u64 size)
+static void edudma_uncharge(struct edudma_dev *edu, struct edudma_quota *quota, u64 size)
 {
-	spin_lock(&ctx->lock);
-	ctx->charged -= size;
-	spin_unlock(&ctx->lock);
-	spin_lock(&ctx->edu->stats_lock);
-	ctx->edu->charged -= size;
-	spin_unlock(&ctx->edu->stats_lock);
+	if (!size)
+		return;
+	spin_lock(&quota->lock);
+	quota->bytes -= size;
+	spin_unlock(&quota->lock);
+	spin_lock(&edu->stats_lock);
+	edu->charged -= size;
+	spin_unlock(&edu->stats_lock);
 }
 
 static void edudma_stats_count(struct edudma_dev *edu, u64 *counter)
@@ -436,6 +700,70 @@ static void edudma_stats_buf(struct edudma_buf *buf, bool add)
 	spin_unlock(&buf->edu->stats_lock);
 }
 
+/* ---- mmap offsets ----------------------------------------------------------- */
+
+/*
+ * Every buffer of a device gets its own stretch of the device node's
+ * mmap offsets, as many pages as it has, below 2^44 bytes. A maple tree
+ * finds free stretches (as mmap finds free addresses) and maps an offset
+ * back to its buffer. Writers hold edu->offset_lock, so that the tree's
+ * own lock may be dropped while it allocates nodes.
+ */
+static int edudma_offset_alloc(struct edudma_buf *buf)
+{
+	struct edudma_dev *edu = buf->edu;
+	unsigned long pages = buf->size >> PAGE_SHIFT;
+	int ret;
+
+	MA_STATE(mas, &edu->offsets, 0, 0);
+
+	mutex_lock(&edu->offset_lock);
+	mtree_lock(&edu->offsets);
+	ret = mas_empty_area(&mas, EDUDMA_PGOFF_MIN, EDUDMA_PGOFF_MAX, pages);
+	if (!ret && mas.last > EDUDMA_PGOFF_MAX)
+		ret = -EBUSY;
+	if (!ret) {
+		buf->mmap_pgoff = mas.index;
+		mas.last = mas.index + pages - 1;
+		ret = mas_store_gfp(&mas, buf, GFP_KERNEL_ACCOUNT);
+	}
+	mtree_unlock(&edu->offsets);
+	mutex_unlock(&edu->offset_lock);
+	return ret == -EBUSY ? -ENOSPC : ret;
+}
+
+static void edudma_offset_free(struct edudma_buf *buf)
+{
+	struct edudma_dev *edu = buf->edu;
+
+	mutex_lock(&edu->offset_lock);
+	mtree_erase(&edu->offsets, buf->mmap_pgoff);
+	mutex_unlock(&edu->offset_lock);
+}
+
+/**
+ * edudma_buf_lookup() - the buffer whose mmap offsets hold @pgoff
+ * @edu: the device
+ * @pgoff: a page offset in the device node
+ * @owns: true if the buffer may be used by the caller (called with the
+ *	buffer alive, under the offset lock: no sleeping)
+ * @data: for @owns
+ *
+ * Return: the buffer with a reference, or NULL.
+ */
+struct edudma_buf *edudma_buf_lookup(struct edudma_dev *edu, unsigned long pgoff,
+				     bool (*owns)(struct edudma_buf *buf, void *data), void *data)
+{
+	struct edudma_buf *buf;
+
+	mutex_lock(&edu->offset_lock);
+	buf = mtree_load(&edu->offsets, pgoff);
+	if (buf && (!owns(buf, data) || !kref_get_unless_zero(&buf->ref)))
+		buf = NULL;
+	mutex_unlock(&edu->offset_lock);
+	return buf;
+}
+
 /* ---- lifetime ------------------------------------------------------------- */
 
 static int edudma_buf_try_kind(struct edudma_buf *buf, u32 kind)
@@ -460,9 +788,10 @@ static int edudma_buf_try_kind(struct edudma_buf *buf, u32 kind)
 }
 
 /**
- * edudma_buf_new() - a buffer structure with a handle, not yet usable
+ * edudma_buf_new() - a buffer structure with a handle and mmap offsets,
+ *	not yet usable
  * @edu: the device
- * @size: bytes, page-aligned
+ * @size: bytes, page-aligned, at least one page
  *
  * Return: the buffer, to be filled in and then given to edudma_buf_publish()
  * or edudma_buf_discard(); or ERR_PTR(-ENOMEM), ERR_PTR(-ENOSPC).
@@ -476,15 +805,23 @@ struct edudma_buf *edudma_buf_new(struct edudma_dev *edu, u64 size)
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	ret = ida_alloc_range(&edu->handle_ida, 1, EDUDMA_MAX_HANDLE, GFP_KERNEL);
-	if (ret < 0) {
-		kfree(buf);
-		return ERR_PTR(ret);
-	}
+	if (ret < 0)
+		goto err_free;
 	buf->handle = ret;
 	buf->edu = edu;
 	buf->size = size;
 	mutex_init(&buf->lock);
+	ret = edudma_offset_alloc(buf);
+	if (ret)
+		goto err_handle;
 	return buf;
+
+err_handle:
+	mutex_destroy(&buf->lock);
+	ida_free(&edu->handle_ida, buf->handle);
+err_free:
+	kfree(buf);
+	return ERR_PTR(ret);
 }
 
 /**
@@ -493,6 +830,7 @@ struct edudma_buf *edudma_buf_new(struct edudma_dev *edu, u64 size)
  */
 void edudma_buf_discard(struct edudma_buf *buf)
 {
+	edudma_offset_free(buf);
 	ida_free(&buf->edu->handle_ida, buf->handle);
 	mutex_destroy(&buf->lock);
 	kfree(buf);
@@ -501,17 +839,18 @@ void edudma_buf_discard(struct edudma_buf *buf)
 /**
  * edudma_buf_publish() - make a filled-in buffer live, with one reference
  * @buf: from edudma_buf_new(), memory and device mapping in place
- * @ctx: the open file it belongs to (reference taken)
+ * @quota: the quota charged for it (reference taken), or NULL
  * @inode: the device node (reference taken)
  */
-void edudma_buf_publish(struct edudma_buf *buf, struct edudma_file *ctx, struct inode *inode)
+void edudma_buf_publish(struct edudma_buf *buf, struct edudma_quota *quota, struct inode *inode)
 {
 	struct edudma_dev *edu = buf->edu;
 
 	kref_init(&buf->ref);
 	get_device(&edu->dev);
-	kref_get(&ctx->ref);
-	buf->owner = ctx;
+	if (quota)
+		kref_get(&quota->ref);
+	buf->quota = quota;
 	ihold(inode);
 	buf->inode = inode;
 	mutex_lock(&edu->buf_lock);
@@ -522,16 +861,17 @@ void edudma_buf_publish(struct edudma_buf *buf, struct edudma_file *ctx, struct 
 
 /**
  * edudma_buf_create() - allocate, zero, map and charge a buffer
- * @ctx: the open file that asks, charged for it
+ * @edu: the device
+ * @quota: the open file's quota, charged for it
  * @size: bytes, 1..max_buffer_size (checked by the caller)
  * @kind: EDUDMA_BUF_*; AUTO falls back down the ladder on failure
  * @inode: the device node, whose address space the buffer's mappings use
  *
  * Return: the buffer with one reference, or an ERR_PTR: -EDQUOT (limits),
- * -ENOMEM, -EINTR (fatal signal), -ENOSPC (no handle left).
+ * -ENOMEM, -EINTR (fatal signal), -ENOSPC (no handle or offset left).
  */
-struct edudma_buf *edudma_buf_create(struct edudma_file *ctx, u64 size, u32 kind,
-				     struct inode *inode)
+struct edudma_buf *edudma_buf_create(struct edudma_dev *edu, struct edudma_quota *quota,
+				     u64 size, u32 kind, struct inode *inode)
 {
 	static const u32 auto_small[] = { EDUDMA_BUF_COHERENT, EDUDMA_BUF_PAGES,
 					  EDUDMA_BUF_VMALLOC_SG };
@@ -547,10 +887,10 @@ struct edudma_buf *edudma_buf_create(struct edudma_file *ctx, u64 size, u32 kind
 		steps = size <= EDUDMA_AUTO_COHERENT_MAX ? ARRAY_SIZE(auto_small) :
 							   ARRAY_SIZE(auto_large);
 	}
-	ret = edudma_charge(ctx, size);
+	ret = edudma_charge(edu, quota, size);
 	if (ret)
 		return ERR_PTR(ret);
-	buf = edudma_buf_new(ctx->edu, size);
+	buf = edudma_buf_new(edu, size);
 	if (IS_ERR(buf)) {
 		ret = PTR_ERR(buf);
 		goto err_uncharge;
@@ -565,11 +905,11 @@ struct edudma_buf *edudma_buf_create(struct edudma_file *ctx, u64 size, u32 kind
 		goto err_uncharge;
 	}
 	buf->charged = size;
-	edudma_buf_publish(buf, ctx, inode);
+	edudma_buf_publish(buf, quota, inode);
 	return buf;
 
 err_uncharge:
-	edudma_uncharge(ctx, size);
+	edudma_uncharge(edu, quota, size);
 	return ERR_PTR(ret);
 }
 
@@ -578,7 +918,7 @@ static void edudma_buf_release(struct kref *ref)
 	struct edudma_buf *buf = container_of(ref, struct edudma_buf, ref);
 	struct edudma_dev *edu = buf->edu;
 
-	/* under buf_lock so that remove() waits for the device side to go */
+	/* under buf_lock, and announced, so that remove() waits for the device side to go */
 	mutex_lock(&edu->buf_lock);
 	list_del(&buf->node);
 	if (!buf->revoked) {
@@ -588,13 +928,16 @@ static void edudma_buf_release(struct kref *ref)
 		buf->ops->free(buf);
 	}
 	mutex_unlock(&edu->buf_lock);
+	wake_up_all(&edu->bufs_wq);
 
 	edudma_stats_buf(buf, false);
-	edudma_uncharge(buf->owner, buf->charged);
+	if (buf->quota)
+		edudma_uncharge(edu, buf->quota, buf->charged);
+	edudma_quota_put(buf->quota);
+	edudma_offset_free(buf);
 	ida_free(&edu->handle_ida, buf->handle);
 	kvfree(buf->dsegs);
 	iput(buf->inode);
-	edudma_file_put(buf->owner);
 	mutex_destroy(&buf->lock);
 	kfree(buf);
 	put_device(&edu->dev);
@@ -612,13 +955,28 @@ void edudma_buf_put(struct edudma_buf *buf)
 		kref_put(&buf->ref, edudma_buf_release);
 }
 
+/* a buffer whose last reference is gone and whose release has not run yet */
+static bool edudma_bufs_dying(struct edudma_dev *edu)
+{
+	struct edudma_buf *buf;
+	bool dying = false;
+
+	mutex_lock(&edu->buf_lock);
+	list_for_each_entry(buf, &edu->bufs, node)
+		dying |= !buf->revoked && !kref_read(&buf->ref);
+	mutex_unlock(&edu->buf_lock);
+	return dying;
+}
+
 /**
  * edudma_bufs_revoke() - take the device side of every buffer away
  * @edu: the device, being removed; no new buffer can appear
  *
  * Unmaps every buffer from the device, zaps user mappings of COHERENT
  * buffers and gives their memory back to the DMA API. Page-backed buffers
- * stay valid memory for their users until the last reference goes.
+ * stay valid memory for their users until the last reference goes. A
+ * buffer already being released is waited for: its release unmaps it,
+ * and that must happen before remove() returns.
  */
 void edudma_bufs_revoke(struct edudma_dev *edu)
 {
@@ -635,14 +993,18 @@ void edudma_bufs_revoke(struct edudma_dev *edu)
 			}
 		}
 		mutex_unlock(&edu->buf_lock);
-		if (!found)
-			return;
+		if (!found) {
+			if (!edudma_bufs_dying(edu))
+				return;
+			wait_event(edu->bufs_wq, !edudma_bufs_dying(edu));
+			continue;
+		}
 		mutex_lock(&buf->lock);
 		buf->revoked = true;
 		mutex_unlock(&buf->lock);
 		if (buf->kind == EDUDMA_BUF_COHERENT)
 			unmap_mapping_range(buf->inode->i_mapping,
-					    (loff_t)buf->handle << EDUDMA_MMAP_SHIFT, buf->size, 1);
+					    (loff_t)buf->mmap_pgoff << PAGE_SHIFT, buf->size, 1);
 		mutex_lock(&edu->buf_lock);
 		buf->ops->unmap(buf);
 		if (buf->kind == EDUDMA_BUF_COHERENT)
@@ -654,50 +1016,24 @@ void edudma_bufs_revoke(struct edudma_dev *edu)
 
 /**
  * edudma_buf_sync() - CPU/device ownership of a range of a buffer
- * @buf: the buffer
+ * @buf: the buffer, not revoked
  * @offset: first byte
  * @len: bytes (the range was checked by the caller)
- * @direction: EDUDMA_DIR_*
+ * @dir: direction of the data
  * @for_cpu: true at the start of CPU access, false at its end
  *
- * Return: 0 (a coherent, unbounced mapping needs nothing).
+ * Each mapped stretch is synced within its own mapping (a sync never spans
+ * two: SWIOTLB bounces each through its own slots).
+ *
+ * Return: 0, or what an imported buffer's exporter returned.
  */
-int edudma_buf_sync(struct edudma_buf *buf, u64 offset, u64 len, u32 direction, bool for_cpu)
+int edudma_buf_sync(struct edudma_buf *buf, u64 offset, u64 len, enum dma_data_direction dir,
+		    bool for_cpu)
 {
-	static const enum dma_data_direction dirs[] = {
-		[EDUDMA_DIR_TO_DEVICE] = DMA_TO_DEVICE,
-		[EDUDMA_DIR_FROM_DEVICE] = DMA_FROM_DEVICE,
-		[EDUDMA_DIR_BIDIRECTIONAL] = DMA_BIDIRECTIONAL,
-	};
-	struct device *dev = edudma_dma_dev(buf);
-	enum dma_data_direction dir = dirs[direction];
-	struct scatterlist *sg;
-	dma_addr_t addr;
-	u64 pos = 0;
-	unsigned int i;
-
-	if (!buf->need_sync)
-		return 0;
-	if (buf->kind == EDUDMA_BUF_IMPORTED) {
-		edudma_dmabuf_sync(buf, dir, for_cpu);
-		return 0;
-	}
-	for_each_sgtable_sg(&buf->sgt, sg, i) {
-		u64 start = pos;
-
-		pos += sg->length;
-		if (pos <= offset || start >= offset + len)
-			continue;
-		addr = sg_dma_address(sg);
-		if (buf->sgt_mapped && for_cpu)
-			dma_sync_sg_for_cpu(dev, sg, 1, dir);
-		else if (buf->sgt_mapped)
-			dma_sync_sg_for_device(dev, sg, 1, dir);
-		else if (addr != DMA_MAPPING_ERROR && for_cpu)
-			dma_sync_single_for_cpu(dev, addr, sg->length, dir);
-		else if (addr != DMA_MAPPING_ERROR)
-			dma_sync_single_for_device(dev, addr, sg->length, dir);
-	}
+	if (buf->ops->cpu_access)
+		return buf->ops->cpu_access(buf, dir, for_cpu);
+	if (buf->need_sync)
+		edudma_buf_walk(buf, offset, len, dir, for_cpu, NULL);
 	return 0;
 }
 
@@ -716,6 +1052,14 @@ static void edudma_vm_close(struct vm_area_struct *vma)
 static const struct vm_operations_struct edudma_sg_vm_ops = {
 	.open = edudma_vm_open,
 	.close = edudma_vm_close,
+	.fault = edudma_sg_fault,
+};
+
+/* the same for mappings of the buffer's dma-buf, whose offsets start at 0 */
+static const struct vm_operations_struct edudma_sg_dmabuf_vm_ops = {
+	.open = edudma_vm_open,
+	.close = edudma_vm_close,
+	.fault = edudma_sg_fault,
 };
 
 static const struct vm_operations_struct edudma_coh_vm_ops = {
@@ -726,23 +1070,38 @@ static const struct vm_operations_struct edudma_coh_vm_ops = {
 
 /**
  * edudma_buf_mmap() - map @buf into @vma from byte @offset
- * @buf: the buffer; on success the VMA owns the caller's reference
+ * @buf: the buffer; on success the VMA owns the caller's reference (an
+ *	import's mapping holds its dma-buf instead, and the reference is
+ *	dropped)
  * @vma: a shared mapping whose range lies in the buffer (checked by the caller)
  * @offset: page-aligned offset into the buffer
+ * @via_dmabuf: @vma maps the buffer's dma-buf (offset 0 is the buffer's
+ *	start), not the device node
  *
- * Return: 0 or -errno.
+ * Device-writable memory is never executable: PROT_EXEC is refused and
+ * mprotect() cannot add it later.
+ *
+ * Return: 0 or -errno (-EPERM for PROT_EXEC, -ENODEV for a revoked
+ * COHERENT buffer).
  */
-int edudma_buf_mmap(struct edudma_buf *buf, struct vm_area_struct *vma, u64 offset)
+int edudma_buf_mmap(struct edudma_buf *buf, struct vm_area_struct *vma, u64 offset,
+		    bool via_dmabuf)
 {
 	int ret;
 
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	edudma_vm_flags_clear(vma, VM_MAYEXEC);
 	if (buf->kind == EDUDMA_BUF_IMPORTED)
-		return edudma_dmabuf_mmap(buf, vma, offset);
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+		return buf->ops->mmap(buf, vma, offset);
+	edudma_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_private_data = buf;
-	vma->vm_ops = buf->kind == EDUDMA_BUF_COHERENT ? &edudma_coh_vm_ops : &edudma_sg_vm_ops;
+	if (buf->kind == EDUDMA_BUF_COHERENT)
+		vma->vm_ops = &edudma_coh_vm_ops;
+	else
+		vma->vm_ops = via_dmabuf ? &edudma_sg_dmabuf_vm_ops : &edudma_sg_vm_ops;
 	mutex_lock(&buf->lock);
-	ret = buf->revoked ? -ENODEV : buf->ops->mmap(buf, vma, offset);
+	ret = buf->ops->mmap(buf, vma, offset);
 	mutex_unlock(&buf->lock);
 	return ret;
 }

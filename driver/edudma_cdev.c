@@ -7,6 +7,7 @@
  */
 #include <linux/capability.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-fence.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -24,15 +25,12 @@ static void edudma_file_release(struct kref *ref)
 	struct edudma_file *ctx = container_of(ref, struct edudma_file, ref);
 
 	xa_destroy(&ctx->bufs);
+	edudma_quota_put(ctx->quota);
 	put_device(&ctx->edu->dev);
 	kfree(ctx);
 }
 
-/**
- * edudma_file_put() - drop a reference on an open file's context
- * @ctx: the context
- */
-void edudma_file_put(struct edudma_file *ctx)
+static void edudma_file_put(struct edudma_file *ctx)
 {
 	kref_put(&ctx->ref, edudma_file_release);
 }
@@ -57,24 +55,68 @@ static void edudma_handle_drop(struct edudma_buf *buf)
 	edudma_buf_put(buf);
 }
 
-/* give a new buffer its handle in @ctx; on failure the buffer is dropped */
+/* take a handle out of @ctx: its buffer (the handle's reference), or NULL */
+static struct edudma_buf *edudma_handle_take(struct edudma_file *ctx, u32 handle)
+{
+	struct edudma_buf *buf;
+
+	xa_lock(&ctx->bufs);
+	buf = __xa_erase(&ctx->bufs, handle);
+	if (buf)
+		ctx->nr_handles--;
+	xa_unlock(&ctx->bufs);
+	return buf;
+}
+
+/* give a buffer a handle in @ctx: at most max_file_handles per file */
 static int edudma_handle_add(struct edudma_file *ctx, struct edudma_buf *buf)
 {
-	int ret = xa_insert(&ctx->bufs, buf->handle, buf, GFP_KERNEL_ACCOUNT);
+	int ret = -EMFILE;
 
-	if (ret)
-		edudma_buf_put(buf);
+	xa_lock(&ctx->bufs);
+	if (ctx->nr_handles < READ_ONCE(edudma_max_file_handles)) {
+		/* counted first: the insertion may drop the lock to allocate */
+		ctx->nr_handles++;
+		ret = __xa_insert(&ctx->bufs, buf->handle, buf, GFP_KERNEL_ACCOUNT);
+		if (ret)
+			ctx->nr_handles--;
+	}
+	xa_unlock(&ctx->bufs);
 	return ret;
 }
 
-/* tell the caller about a new handle; if that fails it cannot know it: take it back */
-static int edudma_handle_reply(struct edudma_file *ctx, struct edudma_buf *buf,
-			       void __user *uarg, const void *arg, size_t size)
+/*
+ * Publish a new buffer's handle in @ctx and tell the caller, with the
+ * reply already filled in: once the handle is in the table another thread
+ * may FREE it, so @buf is not read after that. If the caller cannot be
+ * told, the handle is taken back, unless it was freed meanwhile. The
+ * buffer's creation reference goes to the handle, or is dropped.
+ */
+static int edudma_handle_publish(struct edudma_file *ctx, struct edudma_buf *buf,
+				 void __user *uarg, const void *arg, size_t size)
 {
-	if (!copy_to_user(uarg, arg, size))
-		return 0;
-	edudma_handle_drop(xa_erase(&ctx->bufs, buf->handle));
-	return -EFAULT;
+	bool taken;
+	int ret;
+
+	kref_get(&buf->ref);		/* ours, until the reply is out */
+	ret = edudma_handle_add(ctx, buf);
+	if (ret) {
+		edudma_buf_put(buf);
+		edudma_buf_put(buf);
+		return ret;
+	}
+	if (copy_to_user(uarg, arg, size)) {
+		ret = -EFAULT;
+		xa_lock(&ctx->bufs);
+		taken = __xa_cmpxchg(&ctx->bufs, buf->handle, buf, NULL, 0) == buf;
+		if (taken)
+			ctx->nr_handles--;
+		xa_unlock(&ctx->bufs);
+		if (taken)
+			edudma_handle_drop(buf);
+	}
+	edudma_buf_put(buf);
+	return ret;
 }
 
 static int edudma_open(struct inode *inode, struct file *file)
@@ -93,13 +135,18 @@ static int edudma_open(struct inode *inode, struct file *file)
 		ret = -ENOMEM;
 		goto out_unlock;
 	}
+	ctx->quota = edudma_quota_new();
+	if (!ctx->quota) {
+		kfree(ctx);
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
 	kref_init(&ctx->ref);
 	xa_init(&ctx->bufs);
-	spin_lock_init(&ctx->lock);
 	get_device(&edu->dev);
 	ctx->edu = edu;
 	ctx->inode = inode;
-	edudma_xfer_file_init(ctx);
+	edudma_xfer_file_init(&ctx->xf, edu);
 	file->private_data = ctx;
 	ret = nonseekable_open(inode, file);
 out_unlock:
@@ -113,11 +160,9 @@ static int edudma_release(struct inode *inode, struct file *file)
 	struct edudma_buf *buf;
 	unsigned long handle;
 
-	edudma_xfer_file_release(ctx);
-	xa_for_each(&ctx->bufs, handle, buf) {
-		xa_erase(&ctx->bufs, handle);
-		edudma_handle_drop(buf);
-	}
+	edudma_xfer_file_release(&ctx->xf);
+	xa_for_each(&ctx->bufs, handle, buf)
+		edudma_handle_drop(edudma_handle_take(ctx, handle));
 	edudma_file_put(ctx);
 	return 0;
 }
@@ -209,28 +254,26 @@ static int edudma_ioc_stats(struct edudma_file *ctx, void __user *uarg)
 
 static int edudma_ioc_alloc(struct edudma_file *ctx, void __user *uarg)
 {
+	u64 max = READ_ONCE(edudma_max_buffer_size);
 	struct edudma_alloc arg;
 	struct edudma_buf *buf;
-	int ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (arg.flags || arg.kind >= EDUDMA_BUF_KINDS || !arg.size)
 		return -EINVAL;
-	if (arg.size > READ_ONCE(edudma_max_buffer_size) || arg.size > BIT_ULL(EDUDMA_MMAP_SHIFT))
+	/* the limit applies to what is allocated: whole pages */
+	if (arg.size > max || PAGE_ALIGN(arg.size) > max)
 		return -EFBIG;
-	buf = edudma_buf_create(ctx, arg.size, arg.kind, ctx->inode);
+	buf = edudma_buf_create(ctx->edu, ctx->quota, arg.size, arg.kind, ctx->inode);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	ret = edudma_handle_add(ctx, buf);
-	if (ret)
-		return ret;
 	arg.size = buf->size;
 	arg.kind = buf->kind;
 	arg.handle = buf->handle;
 	arg.nr_segments = buf->nr_dsegs;
-	arg.mmap_offset = (u64)buf->handle << EDUDMA_MMAP_SHIFT;
-	return edudma_handle_reply(ctx, buf, uarg, &arg, sizeof(arg));
+	arg.mmap_offset = (u64)buf->mmap_pgoff << PAGE_SHIFT;
+	return edudma_handle_publish(ctx, buf, uarg, &arg, sizeof(arg));
 }
 
 static int edudma_ioc_free(struct edudma_file *ctx, void __user *uarg)
@@ -242,7 +285,7 @@ static int edudma_ioc_free(struct edudma_file *ctx, void __user *uarg)
 		return -EFAULT;
 	if (arg.flags)
 		return -EINVAL;
-	buf = xa_erase(&ctx->bufs, arg.handle);
+	buf = edudma_handle_take(ctx, arg.handle);
 	if (!buf)
 		return -ENOENT;
 	edudma_handle_drop(buf);
@@ -269,7 +312,7 @@ static int edudma_ioc_buf_info(struct edudma_file *ctx, void __user *uarg)
 	arg.kind = buf->kind;
 	arg.nr_segments = buf->nr_dsegs;
 	arg.size = buf->size;
-	arg.mmap_offset = (u64)buf->handle << EDUDMA_MMAP_SHIFT;
+	arg.mmap_offset = (u64)buf->mmap_pgoff << PAGE_SHIFT;
 	arg.bounce_bytes = buf->bounce_bytes;
 	usegs = u64_to_user_ptr(arg.segs_ptr);
 	for (i = 0; usegs && i < min(arg.segs_count, buf->nr_dsegs); i++) {
@@ -293,6 +336,11 @@ static int edudma_ioc_buf_info(struct edudma_file *ctx, void __user *uarg)
 
 static int edudma_ioc_sync(struct edudma_file *ctx, void __user *uarg)
 {
+	static const enum dma_data_direction dirs[] = {
+		[EDUDMA_DIR_TO_DEVICE] = DMA_TO_DEVICE,
+		[EDUDMA_DIR_FROM_DEVICE] = DMA_FROM_DEVICE,
+		[EDUDMA_DIR_BIDIRECTIONAL] = DMA_BIDIRECTIONAL,
+	};
 	struct edudma_sync arg;
 	struct edudma_buf *buf;
 	int ret;
@@ -309,7 +357,7 @@ static int edudma_ioc_sync(struct edudma_file *ctx, void __user *uarg)
 	if (!arg.length || arg.offset >= buf->size || arg.length > buf->size - arg.offset)
 		ret = -EINVAL;
 	else
-		ret = edudma_buf_sync(buf, arg.offset, arg.length, arg.direction,
+		ret = edudma_buf_sync(buf, arg.offset, arg.length, dirs[arg.direction],
 				      arg.flags == EDUDMA_SYNC_START);
 	edudma_buf_put(buf);
 	return ret;
@@ -355,23 +403,19 @@ static int edudma_ioc_import(struct edudma_file *ctx, void __user *uarg)
 {
 	struct edudma_import arg;
 	struct edudma_buf *buf;
-	int ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (arg.flags)
 		return -EINVAL;
-	buf = edudma_dmabuf_import(ctx, arg.fd);
+	buf = edudma_dmabuf_import(ctx->edu, arg.fd, ctx->inode);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	ret = edudma_handle_add(ctx, buf);
-	if (ret)
-		return ret;
 	arg.size = buf->size;
 	arg.handle = buf->handle;
 	arg.nr_segments = buf->nr_dsegs;
-	arg.mmap_offset = (u64)buf->handle << EDUDMA_MMAP_SHIFT;
-	return edudma_handle_reply(ctx, buf, uarg, &arg, sizeof(arg));
+	arg.mmap_offset = (u64)buf->mmap_pgoff << PAGE_SHIFT;
+	return edudma_handle_publish(ctx, buf, uarg, &arg, sizeof(arg));
 }
 
 /* a buffer range of a transfer: the buffer (with a reference) or an errno */
@@ -411,13 +455,49 @@ static int edudma_xfer_check(const struct edudma_xfer *x)
 }
 
 /*
+ * Implicit sync with the other users of the dma-bufs a transfer touches:
+ * wait for their fences (writers before a read, everyone before a write),
+ * then publish the transfer's own fence (*@fence, NULL if none is needed).
+ */
+static int edudma_xfer_sync_in(struct edudma_file *ctx, struct edudma_buf *src,
+			       struct edudma_buf *dst, struct dma_fence **fence)
+{
+	int ret = 0;
+
+	*fence = NULL;
+	if ((!src || !edudma_dmabuf_fenced(src)) && (!dst || !edudma_dmabuf_fenced(dst)))
+		return 0;
+	if (src)
+		ret = edudma_dmabuf_fence_wait(src, false);
+	if (!ret && dst)
+		ret = edudma_dmabuf_fence_wait(dst, true);
+	if (ret)
+		return ret;
+	*fence = edudma_xfer_fence_new(ctx->edu);
+	if (!*fence)
+		return -ENOMEM;
+	if (src)
+		ret = edudma_dmabuf_fence_add(src, *fence, false);
+	if (!ret && dst)
+		ret = edudma_dmabuf_fence_add(dst, *fence, true);
+	if (ret) {
+		edudma_xfer_fence_end(*fence, ret);
+		dma_fence_put(*fence);
+		*fence = NULL;
+	}
+	return ret;
+}
+
+/*
  * Not under gone_lock while waiting: remove() would wait for the whole
  * transfer. Only the submission holds it; the engine fails queued
- * transfers with -ENODEV at remove().
+ * transfers with -ENODEV at remove(). Fences of imported buffers are
+ * waited for before that (implicit sync with their other users).
  */
 static int edudma_ioc_xfer(struct edudma_file *ctx, void __user *uarg)
 {
 	struct edudma_buf *src = NULL, *dst = NULL;
+	struct dma_fence *fence = NULL;
 	struct edudma_dev *edu = ctx->edu;
 	struct edudma_xfer_req *req;
 	struct edudma_xfer arg;
@@ -428,36 +508,39 @@ static int edudma_ioc_xfer(struct edudma_file *ctx, void __user *uarg)
 	ret = edudma_xfer_check(&arg);
 	if (ret)
 		return ret;
-	if (down_read_killable(&edu->gone_lock))
-		return -EINTR;
-	if (edu->gone) {
-		ret = -ENODEV;
-		goto out_unlock;
-	}
 	if (arg.op != EDUDMA_XFER_FROM_DEVICE) {
 		src = edudma_xfer_range(ctx, arg.src_handle, arg.src_offset, arg.length);
-		if (IS_ERR(src)) {
-			ret = PTR_ERR(src);
-			src = NULL;
-			goto out_unlock;
-		}
+		if (IS_ERR(src))
+			return PTR_ERR(src);
 	}
 	if (arg.op != EDUDMA_XFER_TO_DEVICE) {
 		dst = edudma_xfer_range(ctx, arg.dst_handle, arg.dst_offset, arg.length);
 		if (IS_ERR(dst)) {
 			ret = PTR_ERR(dst);
 			dst = NULL;
-			goto out_unlock;
+			goto out_put;
+		}
+		/* an import of a dma-buf opened read-only */
+		if (dst->readonly) {
+			ret = -EACCES;
+			goto out_put;
 		}
 	}
-	req = edudma_xfer_queue(ctx, &arg, src, dst, 0, 0);
+	ret = edudma_xfer_sync_in(ctx, src, dst, &fence);
+	if (ret)
+		goto out_put;
+	if (down_read_killable(&edu->gone_lock)) {
+		ret = -EINTR;
+		goto out_fence;
+	}
+	req = edu->gone ? ERR_PTR(-ENODEV) :
+			  edudma_xfer_queue(&ctx->xf, &arg, src, dst, 0, 0, fence, &arg.seq);
+	up_read(&edu->gone_lock);
 	if (IS_ERR(req)) {
 		ret = PTR_ERR(req);
-		goto out_unlock;
+		goto out_fence;
 	}
-	up_read(&edu->gone_lock);
-
-	arg.seq = req->seq;
+	/* an async request may be reaped by a WAIT from now on: not ours to touch */
 	if (arg.flags & EDUDMA_XFER_ASYNC)
 		return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 	ret = edudma_xfer_wait(req, arg.timeout_ms ? msecs_to_jiffies(arg.timeout_ms) :
@@ -469,8 +552,12 @@ static int edudma_ioc_xfer(struct edudma_file *ctx, void __user *uarg)
 		return ret;
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 
-out_unlock:
-	up_read(&edu->gone_lock);
+out_fence:
+	if (fence) {
+		edudma_xfer_fence_end(fence, ret);
+		dma_fence_put(fence);
+	}
+out_put:
 	edudma_buf_put(src);
 	edudma_buf_put(dst);
 	return ret;
@@ -479,6 +566,7 @@ out_unlock:
 /* no gone_lock: transfers failed by remove() can still be reaped */
 static int edudma_ioc_wait(struct edudma_file *ctx, void __user *uarg)
 {
+	struct edudma_xfer_file *xf = &ctx->xf;
 	struct edudma_xfer_req *req;
 	struct edudma_wait arg;
 	unsigned long timeout;
@@ -488,12 +576,12 @@ static int edudma_ioc_wait(struct edudma_file *ctx, void __user *uarg)
 		return -EFAULT;
 	if (arg.flags || arg.pad)
 		return -EINVAL;
-	if (!edudma_xfer_take(ctx, arg.seq, &req)) {
+	if (!edudma_xfer_take(xf, arg.seq, &req)) {
 		if (!arg.timeout_ms)
 			return -EAGAIN;
 		timeout = arg.timeout_ms == EDUDMA_WAIT_FOREVER ? MAX_SCHEDULE_TIMEOUT :
 								 msecs_to_jiffies(arg.timeout_ms);
-		left = wait_event_killable_timeout(ctx->wq, edudma_xfer_take(ctx, arg.seq, &req),
+		left = wait_event_killable_timeout(xf->wq, edudma_xfer_take(xf, arg.seq, &req),
 						   timeout);
 		if (left < 0)
 			return -EINTR;
@@ -507,8 +595,13 @@ static int edudma_ioc_wait(struct edudma_file *ctx, void __user *uarg)
 	arg.commands = req->commands;
 	arg.device_ns = req->commands ? ktime_to_ns(ktime_sub(req->t_end, req->t_start)) : 0;
 	arg.length = req->len;
+	/* a result the caller cannot read stays to be reaped again */
+	if (copy_to_user(uarg, &arg, sizeof(arg))) {
+		edudma_xfer_unclaim(req);
+		return -EFAULT;
+	}
 	edudma_xfer_reap(req);
-	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+	return 0;
 }
 
 static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -576,12 +669,20 @@ static __poll_t edudma_poll(struct file *file, poll_table *wait)
 	__poll_t mask = 0;
 
 	poll_wait(file, &edu->hup_wq, wait);
-	poll_wait(file, &ctx->wq, wait);
-	if (edudma_xfer_file_ready(ctx))
+	poll_wait(file, &ctx->xf.wq, wait);
+	if (edudma_xfer_file_ready(&ctx->xf))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (READ_ONCE(edu->gone))
 		mask |= EPOLLHUP | EPOLLERR;
 	return mask;
+}
+
+/* edudma_buf_lookup(): the buffer is one of this file's handles */
+static bool edudma_file_owns(struct edudma_buf *buf, void *data)
+{
+	struct edudma_file *ctx = data;
+
+	return xa_load(&ctx->bufs, buf->handle) == buf;
 }
 
 /*
@@ -592,10 +693,9 @@ static __poll_t edudma_poll(struct file *file, poll_table *wait)
 static int edudma_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct edudma_file *ctx = file->private_data;
-	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	u64 len = vma->vm_end - vma->vm_start;
-	u64 boff = off & (BIT_ULL(EDUDMA_MMAP_SHIFT) - 1);
 	struct edudma_buf *buf;
+	u64 boff;
 	int ret;
 
 	/* MAP_PRIVATE would give copy-on-write copies the device never sees */
@@ -603,14 +703,15 @@ static int edudma_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (READ_ONCE(ctx->edu->gone))
 		return -ENODEV;
-	buf = edudma_file_get_buf(ctx, off >> EDUDMA_MMAP_SHIFT);
+	buf = edudma_buf_lookup(ctx->edu, vma->vm_pgoff, edudma_file_owns, ctx);
 	if (!buf)
 		return -EINVAL;
-	if (boff >= buf->size || len > buf->size - boff) {
+	boff = (u64)(vma->vm_pgoff - buf->mmap_pgoff) << PAGE_SHIFT;
+	if (len > buf->size - boff) {
 		ret = -EINVAL;
 		goto err_put;
 	}
-	ret = edudma_buf_mmap(buf, vma, boff);
+	ret = edudma_buf_mmap(buf, vma, boff, false);
 	if (ret)
 		goto err_put;
 	return 0;

@@ -18,6 +18,7 @@
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/fcntl.h>
 #include <linux/mm.h>
@@ -137,13 +138,10 @@ static void edudma_exp_unmap(struct dma_buf_attachment *att, struct sg_table *sg
 	mutex_unlock(&exp->lock);
 }
 
-static const u32 edudma_dir_uapi[] = {
-	[DMA_BIDIRECTIONAL] = EDUDMA_DIR_BIDIRECTIONAL,
-	[DMA_TO_DEVICE] = EDUDMA_DIR_TO_DEVICE,
-	[DMA_FROM_DEVICE] = EDUDMA_DIR_FROM_DEVICE,
-};
-
-/* sync every importer's mapping and the exporting device's own */
+/*
+ * Sync every importer's mapping, each in the direction it was mapped
+ * with, and the exporting device's own mapping.
+ */
 static int edudma_exp_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir,
 				 bool for_cpu)
 {
@@ -151,21 +149,19 @@ static int edudma_exp_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction
 	struct edudma_buf *buf = exp->buf;
 	struct edudma_exp_att *a;
 
-	if (dir >= ARRAY_SIZE(edudma_dir_uapi))
-		return -EINVAL;
 	mutex_lock(&exp->lock);
 	list_for_each_entry(a, &exp->atts, node) {
 		if (!a->mapped)
 			continue;
 		if (for_cpu)
-			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
+			dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
 		else
-			dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
+			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
 	}
 	mutex_unlock(&exp->lock);
 	mutex_lock(&buf->lock);
 	if (!buf->revoked)
-		edudma_buf_sync(buf, 0, buf->size, edudma_dir_uapi[dir], for_cpu);
+		edudma_buf_sync(buf, 0, buf->size, DMA_BIDIRECTIONAL, for_cpu);
 	mutex_unlock(&buf->lock);
 	return 0;
 }
@@ -189,7 +185,7 @@ static int edudma_exp_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	kref_get(&exp->buf->ref);
-	ret = edudma_buf_mmap(exp->buf, vma, (u64)vma->vm_pgoff << PAGE_SHIFT);
+	ret = edudma_buf_mmap(exp->buf, vma, (u64)vma->vm_pgoff << PAGE_SHIFT, true);
 	if (ret)
 		edudma_buf_put(exp->buf);
 	return ret;
@@ -227,7 +223,8 @@ static const struct dma_buf_ops edudma_dmabuf_ops = {
  * importer maps it once (DMA-API debug counts overlapping mappings of a
  * page). The handle's end drops that reference (edudma_dmabuf_unexport()).
  *
- * Return: 0, -EOPNOTSUPP (COHERENT or IMPORTED), -ENOMEM.
+ * Return: 0, -EOPNOTSUPP (COHERENT or IMPORTED), -ENOENT (the handle went
+ * meanwhile), -ENOMEM.
  */
 int edudma_dmabuf_export(struct edudma_buf *buf, struct dma_buf **out)
 {
@@ -239,6 +236,11 @@ int edudma_dmabuf_export(struct edudma_buf *buf, struct dma_buf **out)
 	if (buf->kind != EDUDMA_BUF_PAGES && buf->kind != EDUDMA_BUF_VMALLOC_SG)
 		return -EOPNOTSUPP;
 	mutex_lock(&buf->lock);
+	/* a FREE that ran before we took the lock has dropped the cache for good */
+	if (buf->unexported) {
+		ret = -ENOENT;
+		goto out_unlock;
+	}
 	if (buf->export) {
 		get_dma_buf(buf->export);
 		*out = buf->export;
@@ -278,8 +280,10 @@ out_unlock:
  * edudma_dmabuf_unexport() - the handle of @buf is gone: drop its dma-buf
  * @buf: the buffer (NULL is fine)
  *
- * The dma-buf lives on while anyone else holds it; a later export (none
- * can come without the handle) would make a new one.
+ * The dma-buf lives on while anyone else holds it. An export that looked
+ * the handle up before it went and runs after this fails with -ENOENT, so
+ * no dma-buf is cached for a handle that no longer exists (buffer and
+ * dma-buf would hold each other for ever).
  */
 void edudma_dmabuf_unexport(struct edudma_buf *buf)
 {
@@ -290,6 +294,7 @@ void edudma_dmabuf_unexport(struct edudma_buf *buf)
 	mutex_lock(&buf->lock);
 	dmabuf = buf->export;
 	buf->export = NULL;
+	buf->unexported = true;
 	mutex_unlock(&buf->lock);
 	if (dmabuf)
 		dma_buf_put(dmabuf);
@@ -308,7 +313,6 @@ void edudma_dmabuf_unexport(struct edudma_buf *buf)
  * @sgt: the attachment's mapping
  * @dsegs: the device's view of it, shared by the buffers
  * @nr_dsegs: entries in @dsegs
- * @need_sync: CPU/device syncs do something for this mapping
  *
  * One per device and dma-buf, however often it is imported: an exporter
  * maps the same pages once more for every attachment.
@@ -322,7 +326,6 @@ struct edudma_imp {
 	struct sg_table *sgt;
 	struct edudma_dseg *dsegs;
 	unsigned int nr_dsegs;
-	bool need_sync;
 };
 
 /* attach and map: a new struct edudma_imp, its dsegs filled in */
@@ -330,7 +333,6 @@ static struct edudma_imp *edudma_imp_create(struct edudma_dev *edu, struct dma_b
 {
 	struct device *dev = &edu->pdev->dev;
 	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
-	struct edudma_buf tmp = { };	/* to collect the segments with */
 	struct edudma_imp *imp;
 	struct scatterlist *sg;
 	u64 offset = 0;
@@ -350,33 +352,30 @@ static struct edudma_imp *edudma_imp_create(struct edudma_dev *edu, struct dma_b
 		ret = PTR_ERR(imp->sgt);
 		goto err_detach;
 	}
-	tmp.dsegs = kvmalloc_array(max(imp->sgt->nents, 1U), sizeof(*tmp.dsegs),
-				   GFP_KERNEL_ACCOUNT);
-	if (!tmp.dsegs) {
+	imp->dsegs = kvmalloc_array(max(imp->sgt->nents, 1U), sizeof(*imp->dsegs),
+				    GFP_KERNEL_ACCOUNT);
+	if (!imp->dsegs) {
 		ret = -ENOMEM;
 		goto err_unmap;
 	}
 	for_each_sgtable_dma_sg(imp->sgt, sg, i) {
-		dma_addr_t addr = sg_dma_address(sg);
-		u64 len = sg_dma_len(sg);
+		struct edudma_dseg s = { sg_dma_address(sg), sg_dma_len(sg), offset };
 
-		if (!len)
+		if (!s.len)
 			continue;
 		/* the engine has no bounce path for pages it does not own */
-		if (addr + len - 1 > limit || addr + len - 1 < addr) {
+		if (s.addr + s.len - 1 > limit || s.addr + s.len - 1 < s.addr) {
 			ret = -EIO;
 			goto err_dsegs;
 		}
-		edudma_buf_dseg_add(&tmp, addr, len, offset);
-		imp->need_sync |= dma_need_sync(dev, addr);
-		offset += len;
+		/* syncs are the exporter's (CPU access brackets): merge freely */
+		edudma_dseg_add(imp->dsegs, &imp->nr_dsegs, &s, true);
+		offset += s.len;
 	}
-	if (offset != PAGE_ALIGN(dmabuf->size)) {
+	if (offset != dmabuf->size) {
 		ret = -EINVAL;
 		goto err_dsegs;
 	}
-	imp->dsegs = tmp.dsegs;
-	imp->nr_dsegs = tmp.nr_dsegs;
 	imp->edu = edu;
 	imp->dmabuf = dmabuf;
 	get_dma_buf(dmabuf);
@@ -384,7 +383,7 @@ static struct edudma_imp *edudma_imp_create(struct edudma_dev *edu, struct dma_b
 	return imp;
 
 err_dsegs:
-	kvfree(tmp.dsegs);
+	kvfree(imp->dsegs);
 err_unmap:
 	dma_buf_unmap_attachment_unlocked(imp->attach, imp->sgt, DMA_BIDIRECTIONAL);
 err_detach:
@@ -450,22 +449,47 @@ static void edudma_imp_free(struct edudma_buf *buf)
 	buf->dmabuf = NULL;
 }
 
+/* the mapping holds the dma-buf's file, not the buffer */
+static int edudma_imp_mmap(struct edudma_buf *buf, struct vm_area_struct *vma, u64 offset)
+{
+	int ret = dma_buf_mmap(buf->dmabuf, vma, offset >> PAGE_SHIFT);
+
+	if (!ret)
+		edudma_buf_put(buf);
+	return ret;
+}
+
+/* CPU access to an import is bracketed by its exporter, which syncs every mapping */
+static int edudma_imp_cpu_access(struct edudma_buf *buf, enum dma_data_direction dir,
+				 bool for_cpu)
+{
+	if (for_cpu)
+		return dma_buf_begin_cpu_access(buf->dmabuf, dir);
+	return dma_buf_end_cpu_access(buf->dmabuf, dir);
+}
+
 static const struct edudma_buf_ops edudma_imp_ops = {
 	.unmap = edudma_imp_unmap,
 	.free = edudma_imp_free,
+	.mmap = edudma_imp_mmap,
+	.cpu_access = edudma_imp_cpu_access,
 };
 
 /**
  * edudma_dmabuf_import() - a buffer of the device's mapping of dma-buf @fd
- * @ctx: the open file the new buffer belongs to
+ * @edu: the device
  * @fd: the dma-buf's file descriptor in the caller's table
+ * @inode: the device node
+ *
+ * A dma-buf whose file was opened read-only becomes a buffer the device
+ * may only read. Imports are not charged: the exporter owns the memory.
  *
  * Return: a buffer of kind EDUDMA_BUF_IMPORTED with one reference, or an
  * ERR_PTR (see struct edudma_import for the errors).
  */
-struct edudma_buf *edudma_dmabuf_import(struct edudma_file *ctx, int fd)
+struct edudma_buf *edudma_dmabuf_import(struct edudma_dev *edu, int fd, struct inode *inode)
 {
-	struct device *dev = &ctx->edu->pdev->dev;
+	struct device *dev = &edu->pdev->dev;
 	struct dma_buf *dmabuf;
 	struct edudma_imp *imp;
 	struct edudma_buf *buf;
@@ -476,16 +500,21 @@ struct edudma_buf *edudma_dmabuf_import(struct edudma_file *ctx, int fd)
 	dmabuf = dma_buf_get(fd);
 	if (IS_ERR(dmabuf))
 		return ERR_CAST(dmabuf);
-	if (!dmabuf->size || dmabuf->size > BIT_ULL(EDUDMA_MMAP_SHIFT)) {
-		ret = dmabuf->size ? -EFBIG : -EINVAL;
+	/* every page must be mappable, the last one included */
+	if (!dmabuf->size || !PAGE_ALIGNED(dmabuf->size)) {
+		ret = -EINVAL;
 		goto err_put;
 	}
-	buf = edudma_buf_new(ctx->edu, PAGE_ALIGN(dmabuf->size));
+	if (dmabuf->size > BIT_ULL(EDUDMA_MMAP_SHIFT)) {
+		ret = -EFBIG;
+		goto err_put;
+	}
+	buf = edudma_buf_new(edu, dmabuf->size);
 	if (IS_ERR(buf)) {
 		ret = PTR_ERR(buf);
 		goto err_put;
 	}
-	imp = edudma_imp_get(ctx->edu, dmabuf);
+	imp = edudma_imp_get(edu, dmabuf);
 	if (IS_ERR(imp)) {
 		ret = PTR_ERR(imp);
 		edudma_buf_discard(buf);
@@ -497,8 +526,8 @@ struct edudma_buf *edudma_dmabuf_import(struct edudma_file *ctx, int fd)
 	buf->imp = imp;
 	buf->dsegs = imp->dsegs;
 	buf->nr_dsegs = imp->nr_dsegs;
-	buf->need_sync = imp->need_sync;
-	edudma_buf_publish(buf, ctx, ctx->inode);
+	buf->readonly = !(dmabuf->file->f_mode & FMODE_WRITE);
+	edudma_buf_publish(buf, NULL, inode);
 	return buf;
 
 err_put:
@@ -506,38 +535,89 @@ err_put:
 	return ERR_PTR(ret);
 }
 
-/**
- * edudma_dmabuf_mmap() - map an imported buffer: the dma-buf itself
- * @buf: the buffer; on success the caller's reference is dropped, as the
- *	mapping holds the dma-buf's file instead
- * @vma: the mapping, whose range lies in the buffer
- * @offset: page-aligned offset into the buffer
- *
- * Return: 0 or -errno.
- */
-int edudma_dmabuf_mmap(struct edudma_buf *buf, struct vm_area_struct *vma, u64 offset)
+/* the dma-buf @buf is part of, with a reference: its import or its export */
+static struct dma_buf *edudma_dmabuf_of(struct edudma_buf *buf)
 {
-	int ret = dma_buf_mmap(buf->dmabuf, vma, offset >> PAGE_SHIFT);
+	struct dma_buf *dmabuf;
 
-	if (!ret)
-		edudma_buf_put(buf);
-	return ret;
+	if (buf->kind == EDUDMA_BUF_IMPORTED) {
+		get_dma_buf(buf->dmabuf);
+		return buf->dmabuf;
+	}
+	mutex_lock(&buf->lock);
+	dmabuf = buf->export;
+	if (dmabuf)
+		get_dma_buf(dmabuf);
+	mutex_unlock(&buf->lock);
+	return dmabuf;
 }
 
 /**
- * edudma_dmabuf_sync() - sync the device's mapping of an imported buffer
- * @buf: an imported buffer, not revoked
- * @dir: direction
- * @for_cpu: true before CPU access, false after it
+ * edudma_dmabuf_fenced() - is @buf shared through a dma-buf?
+ * @buf: a buffer
+ *
+ * Return: true for an import or an exported buffer: transfers on it take
+ * part in implicit sync.
  */
-void edudma_dmabuf_sync(struct edudma_buf *buf, enum dma_data_direction dir, bool for_cpu)
+bool edudma_dmabuf_fenced(struct edudma_buf *buf)
 {
-	struct device *dev = &buf->edu->pdev->dev;
+	bool fenced;
 
-	if (!buf->imp)
-		return;
-	if (for_cpu)
-		dma_sync_sgtable_for_cpu(dev, buf->imp->sgt, dir);
-	else
-		dma_sync_sgtable_for_device(dev, buf->imp->sgt, dir);
+	if (buf->kind == EDUDMA_BUF_IMPORTED)
+		return true;
+	mutex_lock(&buf->lock);
+	fenced = buf->export;
+	mutex_unlock(&buf->lock);
+	return fenced;
+}
+
+/**
+ * edudma_dmabuf_fence_wait() - implicit sync before the device touches @buf
+ * @buf: a buffer; only one shared through a dma-buf has fences
+ * @write: the device will write it (wait for readers and writers), or
+ *	only read it (wait for writers)
+ *
+ * Return: 0, -EINTR (a signal), or an error of a fence.
+ */
+int edudma_dmabuf_fence_wait(struct edudma_buf *buf, bool write)
+{
+	struct dma_buf *dmabuf = edudma_dmabuf_of(buf);
+	long ret;
+
+	if (!dmabuf)
+		return 0;
+	ret = dma_resv_wait_timeout(dmabuf->resv,
+				    write ? DMA_RESV_USAGE_READ : DMA_RESV_USAGE_WRITE, true,
+				    MAX_SCHEDULE_TIMEOUT);
+	dma_buf_put(dmabuf);
+	if (ret < 0)
+		return ret == -ERESTARTSYS ? -EINTR : ret;
+	return 0;
+}
+
+/**
+ * edudma_dmabuf_fence_add() - publish a transfer's fence in @buf's dma-buf
+ * @buf: a buffer (nothing happens unless it is shared through a dma-buf)
+ * @fence: the transfer's fence
+ * @write: the transfer writes @buf
+ *
+ * Return: 0, -EINTR, -ENOMEM.
+ */
+int edudma_dmabuf_fence_add(struct edudma_buf *buf, struct dma_fence *fence, bool write)
+{
+	struct dma_buf *dmabuf = edudma_dmabuf_of(buf);
+	int ret;
+
+	if (!dmabuf)
+		return 0;
+	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	if (!ret) {
+		ret = dma_resv_reserve_fences(dmabuf->resv, 1);
+		if (!ret)
+			dma_resv_add_fence(dmabuf->resv, fence,
+					   write ? DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
+		dma_resv_unlock(dmabuf->resv);
+	}
+	dma_buf_put(dmabuf);
+	return ret == -ERESTARTSYS ? -EINTR : ret;
 }

@@ -36,14 +36,25 @@ static void edudma_wr64(struct edudma_dev *edu, unsigned int reg, u64 val)
 }
 
 /**
- * edudma_hw_dma_busy() - is a DMA command running?
+ * edudma_hw_dma_state() - what the DMA engine is doing
  * @edu: the device
  *
- * Return: true while the device has not finished the last command.
+ * Return: EDUDMA_HW_IDLE, EDUDMA_HW_BUSY, or EDUDMA_HW_GONE when the
+ * command register reads all ones (a removed device, or one that stopped
+ * decoding its BAR).
  */
-bool edudma_hw_dma_busy(struct edudma_dev *edu)
+enum edudma_hw_state edudma_hw_dma_state(struct edudma_dev *edu)
 {
-	return edudma_rd(edu, EDU_REG_DMA_CMD) & EDU_DMA_CMD_START;
+	u32 cmd = edudma_rd(edu, EDU_REG_DMA_CMD);
+
+#ifdef EDUDMA_FAULT_INJECTION
+	/* debugfs fake_dma_state: a command that never ends (1), a gone device (2) */
+	if (edu->fake_dma_state)
+		return edu->fake_dma_state == 1 ? EDUDMA_HW_BUSY : EDUDMA_HW_GONE;
+#endif
+	if (cmd == ~0U)
+		return EDUDMA_HW_GONE;
+	return cmd & EDU_DMA_CMD_START ? EDUDMA_HW_BUSY : EDUDMA_HW_IDLE;
 }
 
 /**
@@ -54,18 +65,25 @@ bool edudma_hw_dma_busy(struct edudma_dev *edu)
  * still touch calls this before letting go of it. A command takes 100 ms
  * of guest time; this gives it ten times that. Sleeps.
  *
- * Return: true once idle, false if it stayed busy.
+ * Return: true once idle, false if it stayed busy or reads as gone.
  */
 bool edudma_hw_dma_wait_idle(struct edudma_dev *edu)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(1000);
 
-	while (edudma_hw_dma_busy(edu)) {
+	for (;;) {
+		switch (edudma_hw_dma_state(edu)) {
+		case EDUDMA_HW_IDLE:
+			return true;
+		case EDUDMA_HW_GONE:
+			return false;
+		case EDUDMA_HW_BUSY:
+			break;
+		}
 		if (time_after(jiffies, end))
 			return false;
 		usleep_range(1000, 2000);
 	}
-	return true;
 }
 
 static bool edudma_hw_irq_take(struct edudma_dev *edu, u32 bits)
@@ -132,6 +150,11 @@ u32 edudma_hw_irq_ack(struct edudma_dev *edu)
 {
 	u32 status = edudma_rd(edu, EDU_REG_IRQ_STATUS);
 
+#ifdef EDUDMA_FAULT_INJECTION
+	/* a stuck or gone device raises nothing */
+	if (edu->fake_dma_state)
+		return 0;
+#endif
 	if (!status || status == ~0U)
 		return 0;
 	edudma_wr(edu, EDU_REG_IRQ_ACK, status);
@@ -256,25 +279,12 @@ u32 edudma_hw_liveness(struct edudma_dev *edu, u32 value)
 	return result;
 }
 
-/**
- * edudma_hw_dma_start() - start one DMA command with a completion interrupt
- * @edu: the device, with @edu->xfer_lock held and the engine idle
- * @ram: bus address of the RAM side, reachable by the device
- * @len: bytes, 1..EDU_WINDOW_USABLE; the device side is the window start
- * @to_ram: true for device to RAM, false for RAM to device
- *
- * The only place a DMA command is issued. It refuses any length that
- * would make QEMU 7.2 abort.
- *
- * Return: 0, or -EINVAL for a length out of range (a driver bug).
- */
-int edudma_hw_dma_start(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to_ram)
+/* program one command; @irq: raise the completion interrupt */
+static void edudma_hw_dma_issue(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to_ram,
+				bool irq)
 {
-	u32 cmd = EDU_DMA_CMD_START | EDU_DMA_CMD_IRQ;
+	u32 cmd = EDU_DMA_CMD_START | (irq ? EDU_DMA_CMD_IRQ : 0);
 
-	lockdep_assert_held(&edu->xfer_lock);
-	if (WARN_ON_ONCE(!len || len > EDU_WINDOW_USABLE))
-		return -EINVAL;
 	if (to_ram) {
 		edudma_wr64(edu, EDU_REG_DMA_SRC, EDU_WINDOW_ADDR);
 		edudma_wr64(edu, EDU_REG_DMA_DST, ram);
@@ -285,5 +295,45 @@ int edudma_hw_dma_start(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to
 	}
 	edudma_wr(edu, EDU_REG_DMA_COUNT, len);
 	edudma_wr(edu, EDU_REG_DMA_CMD, cmd);
+}
+
+/**
+ * edudma_hw_dma_start() - start one DMA command with a completion interrupt
+ * @edu: the device, with @edu->xfer_lock held and the engine idle
+ * @ram: bus address of the RAM side, reachable by the device
+ * @len: bytes, 1..EDU_WINDOW_USABLE; the device side is the window start
+ * @to_ram: true for device to RAM, false for RAM to device
+ *
+ * One of the two places a DMA command is issued (the other is
+ * edudma_hw_dma_run(), at probe). Both refuse any length that would make
+ * QEMU 7.2 abort.
+ *
+ * Return: 0, or -EINVAL for a length out of range (a driver bug).
+ */
+int edudma_hw_dma_start(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to_ram)
+{
+	lockdep_assert_held(&edu->xfer_lock);
+	if (WARN_ON_ONCE(!len || len > EDU_WINDOW_USABLE))
+		return -EINVAL;
+	edudma_hw_dma_issue(edu, ram, len, to_ram, true);
 	return 0;
+}
+
+/**
+ * edudma_hw_dma_run() - one DMA command, without interrupt, waited for
+ * @edu: the device, before its interrupt and transfer engine are set up
+ * @ram: bus address of the RAM side
+ * @len: bytes, 1..EDU_WINDOW_USABLE; the device side is the window start
+ * @to_ram: true for device to RAM, false for RAM to device
+ *
+ * For probe. Sleeps (polls the engine, 100 ms of guest time).
+ *
+ * Return: 0, -EINVAL (length out of range), -ETIMEDOUT (still busy).
+ */
+int edudma_hw_dma_run(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to_ram)
+{
+	if (WARN_ON_ONCE(!len || len > EDU_WINDOW_USABLE))
+		return -EINVAL;
+	edudma_hw_dma_issue(edu, ram, len, to_ram, false);
+	return edudma_hw_dma_wait_idle(edu) ? 0 : -ETIMEDOUT;
 }

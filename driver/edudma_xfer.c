@@ -11,7 +11,9 @@
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
+#include <linux/module.h>
 #include <linux/interrupt.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
@@ -22,6 +24,8 @@
 #include "edudma.h"
 
 #define EDUDMA_MAX_REQS_PER_FILE	1024
+/* a command still busy after this many timeouts is given up (with the device) */
+#define EDUDMA_GIVE_UP			10
 #define EDUDMA_OWNER_ZERO		0	/* the window holds zeroes */
 #define EDUDMA_OWNER_UNKNOWN		U64_MAX	/* anything, e.g. at probe */
 
@@ -32,51 +36,101 @@ static struct device *edudma_xfer_dev(struct edudma_dev *edu)
 	return &edu->pdev->dev;
 }
 
-/**
- * edudma_xfer_file_init() - set up an open file's transfer state
- * @ctx: the file's context
+/*
+ * Fences: a transfer that touches a dma-buf (an import, or an exported
+ * buffer) publishes one in the dma-buf's reservation object, signalled
+ * when the transfer finishes, so that other users of the dma-buf (poll()
+ * on it, other importers) wait for it. A fence can outlive the device and
+ * sit in another driver's dma-buf, so it carries its own lock and holds
+ * the module (its ops are module code).
  */
-void edudma_xfer_file_init(struct edudma_file *ctx)
+struct edudma_fence {
+	struct dma_fence base;
+	spinlock_t lock;		/* the fence's */
+};
+
+static const char *edudma_fence_driver_name(struct dma_fence *fence)
 {
-	ctx->id = atomic64_inc_return(&edudma_owner_ids);
-	INIT_LIST_HEAD(&ctx->pending);
-	INIT_LIST_HEAD(&ctx->done);
-	INIT_LIST_HEAD(&ctx->active_node);
-	init_waitqueue_head(&ctx->wq);
-	ctx->next_seq = 1;
+	return KBUILD_MODNAME;
 }
 
-/* the stretch of @buf holding byte @pos */
-static const struct edudma_dseg *edudma_dseg_at(struct edudma_buf *buf, u64 pos)
+static const char *edudma_fence_timeline_name(struct dma_fence *fence)
 {
-	unsigned int lo = 0, hi = buf->nr_dsegs - 1;
+	return "xfer";
+}
 
-	while (lo < hi) {
-		unsigned int mid = (lo + hi + 1) / 2;
+static void edudma_fence_release(struct dma_fence *fence)
+{
+	dma_fence_free(fence);
+	module_put(THIS_MODULE);
+}
 
-		if (buf->dsegs[mid].offset <= pos)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return &buf->dsegs[lo];
+static const struct dma_fence_ops edudma_fence_ops = {
+	.get_driver_name = edudma_fence_driver_name,
+	.get_timeline_name = edudma_fence_timeline_name,
+	.release = edudma_fence_release,
+};
+
+/**
+ * edudma_xfer_fence_new() - a fence for a transfer about to be queued
+ * @edu: the device
+ *
+ * Return: the fence (one reference), or NULL.
+ */
+struct dma_fence *edudma_xfer_fence_new(struct edudma_dev *edu)
+{
+	struct edudma_fence *f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+
+	if (!f)
+		return NULL;
+	__module_get(THIS_MODULE);
+	spin_lock_init(&f->lock);
+	dma_fence_init(&f->base, &edudma_fence_ops, &f->lock, edu->fence_ctx,
+		       atomic64_inc_return(&edu->fence_seqno));
+	return &f->base;
+}
+
+/**
+ * edudma_xfer_fence_end() - signal a fence with a transfer's status
+ * @fence: the fence (NULL is fine)
+ * @status: 0 or -errno
+ */
+void edudma_xfer_fence_end(struct dma_fence *fence, int status)
+{
+	if (!fence)
+		return;
+	if (status)
+		dma_fence_set_error(fence, status);
+	dma_fence_signal(fence);
+}
+
+/**
+ * edudma_xfer_file_init() - set up an open file's transfer state
+ * @xf: the file's transfer state
+ * @edu: the device
+ */
+void edudma_xfer_file_init(struct edudma_xfer_file *xf, struct edudma_dev *edu)
+{
+	xf->edu = edu;
+	xf->id = atomic64_inc_return(&edudma_owner_ids);
+	INIT_LIST_HEAD(&xf->pending);
+	INIT_LIST_HEAD(&xf->done);
+	INIT_LIST_HEAD(&xf->active_node);
+	init_waitqueue_head(&xf->wq);
+	xf->next_seq = 1;
 }
 
 /*
  * One side of the next chunk: its bus address (DMA_MAPPING_ERROR when
- * bounced) and how far it may go before contiguity breaks.
+ * bounced) and how far it may go the same way.
  */
 static u64 edudma_side(struct edudma_buf *buf, u64 pos, dma_addr_t raw, dma_addr_t *addr)
 {
-	const struct edudma_dseg *seg;
-
 	if (!buf) {
 		*addr = raw + pos;
 		return U64_MAX;
 	}
-	seg = edudma_dseg_at(buf, pos);
-	*addr = seg->addr == DMA_MAPPING_ERROR ? seg->addr : seg->addr + (pos - seg->offset);
-	return seg->offset + seg->len - pos;
+	return edudma_buf_span(buf, pos, EDU_WINDOW_USABLE, addr);
 }
 
 static bool edudma_has_src(u32 op)
@@ -115,21 +169,22 @@ static void edudma_xfer_start_cmd(struct edudma_dev *edu, dma_addr_t ram, u32 le
 
 static void edudma_xfer_finish(struct edudma_dev *edu, struct edudma_xfer_req *req, int status)
 {
-	struct edudma_file *ctx = req->ctx;
+	struct edudma_xfer_file *xf = req->xf;
 
 	lockdep_assert_held(&edu->xfer_lock);
 	req->status = status;
 	req->t_end = ktime_get();
-	list_move_tail(&req->node, &ctx->done);
-	if (list_empty(&ctx->pending))
-		list_del_init(&ctx->active_node);
+	list_move_tail(&req->node, &xf->done);
+	if (list_empty(&xf->pending))
+		list_del_init(&xf->active_node);
 	edu->stats.xfers++;
 	if (status)
 		edu->stats.xfer_errors++;
 	else
 		edu->stats.xfer_bytes += req->len;
+	edudma_xfer_fence_end(req->fence, status);
 	complete_all(&req->done);
-	wake_up_all(&ctx->wq);
+	wake_up_all(&xf->wq);
 }
 
 /* start the device to RAM half of a chunk: into the buffer or the bounce page */
@@ -138,6 +193,9 @@ static void edudma_xfer_start_from(struct edudma_dev *edu, struct edudma_xfer_re
 	dma_addr_t src, dst;
 
 	edudma_xfer_plan(req, &src, &dst);
+	if (req->dst)
+		edudma_buf_dev_begin(req->dst, req->dst_off + req->pos, req->chunk,
+				     DMA_FROM_DEVICE, edu->bounce);
 	edudma_xfer_start_cmd(edu, dst == DMA_MAPPING_ERROR ? edu->bounce_dma : dst, req->chunk,
 			      true);
 }
@@ -146,18 +204,28 @@ static void edudma_xfer_start_from(struct edudma_dev *edu, struct edudma_xfer_re
 static void edudma_xfer_start_to(struct edudma_dev *edu, struct edudma_xfer_req *req,
 				 dma_addr_t src)
 {
-	struct edudma_buf *buf = req->src;
-	u64 off = req->src_off + req->pos;
-
+	if (req->src)
+		edudma_buf_dev_begin(req->src, req->src_off + req->pos, req->chunk,
+				     DMA_TO_DEVICE, edu->bounce);
 	if (src == DMA_MAPPING_ERROR) {
-		sg_pcopy_to_buffer(buf->sgt.sgl, buf->sgt.orig_nents, edu->bounce, req->chunk, off);
 		edu->stats.bounce_copies += req->chunk;
 		src = edu->bounce_dma;
-	} else if (buf && buf->need_sync) {
-		dma_sync_single_for_device(edudma_xfer_dev(edu), src, req->chunk, DMA_TO_DEVICE);
 	}
 	edu->window_owner = req->owner_id;
 	edudma_xfer_start_cmd(edu, src, req->chunk, false);
+}
+
+/*
+ * Would the next command of @req show it bytes another file wrote? The
+ * window holds only its owner's bytes and zeroes: a read by anyone else,
+ * and a write too short to cover the owner's bytes, need a scrub first.
+ */
+static bool edudma_xfer_window_foreign(struct edudma_dev *edu, struct edudma_xfer_req *req)
+{
+	lockdep_assert_held(&edu->xfer_lock);
+	if (edu->window_owner == req->owner_id || edu->window_owner == EDUDMA_OWNER_ZERO)
+		return false;
+	return req->op == EDUDMA_XFER_FROM_DEVICE || req->chunk < EDU_WINDOW_USABLE;
 }
 
 /*
@@ -168,17 +236,18 @@ static void edudma_xfer_start_to(struct edudma_dev *edu, struct edudma_xfer_req 
 static void edudma_xfer_next(struct edudma_dev *edu, ktime_t irq_time)
 {
 	struct edudma_xfer_req *req;
-	struct edudma_file *ctx;
+	struct edudma_xfer_file *xf;
 	dma_addr_t src, dst;
 
 	lockdep_assert_held(&edu->xfer_lock);
 	if (edu->in_flight)
 		return;
+again:
 	for (;;) {
 		if (list_empty(&edu->active))
 			goto idle;
-		ctx = list_first_entry(&edu->active, struct edudma_file, active_node);
-		req = list_first_entry(&ctx->pending, struct edudma_xfer_req, node);
+		xf = list_first_entry(&edu->active, struct edudma_xfer_file, active_node);
+		req = list_first_entry(&xf->pending, struct edudma_xfer_req, node);
 		if (edu->stopping)
 			edudma_xfer_finish(edu, req, -ENODEV);
 		else if (req->cancelled)
@@ -186,17 +255,21 @@ static void edudma_xfer_next(struct edudma_dev *edu, ktime_t irq_time)
 		else
 			break;
 	}
-	if (req->op == EDUDMA_XFER_FROM_DEVICE && edu->window_owner != req->owner_id &&
-	    edu->window_owner != EDUDMA_OWNER_ZERO) {
+	if (edu->dead) {
+		edudma_xfer_finish(edu, req, -EIO);
+		goto again;
+	}
+	req->chunk = edudma_xfer_plan(req, &src, &dst);
+	edu->cur = req;
+	if (edudma_xfer_window_foreign(edu, req)) {
+		/* for @req: if the scrub fails, so does @req */
 		edu->cmd_scrub = true;
 		edu->stats.scrubs++;
 		edudma_xfer_start_cmd(edu, edu->bounce_dma + PAGE_SIZE, EDU_WINDOW_USABLE, false);
 		goto started;
 	}
-	req->chunk = edudma_xfer_plan(req, &src, &dst);
 	if (!req->commands)
 		req->t_start = ktime_get();
-	edu->cur = req;
 	if (req->op == EDUDMA_XFER_FROM_DEVICE)
 		edudma_xfer_start_from(edu, req);
 	else
@@ -223,12 +296,15 @@ static bool edudma_xfer_complete_cmd(struct edudma_dev *edu, ktime_t now, int er
 	lockdep_assert_held(&edu->xfer_lock);
 	edu->in_flight = false;
 	edu->stats.busy_ns += ktime_to_ns(ktime_sub(now, edu->cmd_start));
+	edu->cur = NULL;
 	if (edu->cmd_scrub) {
 		edu->cmd_scrub = false;
 		edu->window_owner = err ? EDUDMA_OWNER_UNKNOWN : EDUDMA_OWNER_ZERO;
+		/* the window is still another file's: the request cannot go on */
+		if (err)
+			edudma_xfer_finish(edu, req, err);
 		return false;
 	}
-	edu->cur = NULL;
 	req->commands++;
 	if (err) {
 		edu->window_owner = EDUDMA_OWNER_UNKNOWN;
@@ -236,19 +312,17 @@ static bool edudma_xfer_complete_cmd(struct edudma_dev *edu, ktime_t now, int er
 		return false;
 	}
 	if (req->op == EDUDMA_XFER_FROM_DEVICE || req->second_half) {
-		struct edudma_buf *buf = req->dst;
-		u64 off = req->dst_off + req->pos;
-
 		edudma_xfer_plan(req, &src, &dst);
-		if (dst == DMA_MAPPING_ERROR) {
-			sg_pcopy_from_buffer(buf->sgt.sgl, buf->sgt.orig_nents, edu->bounce,
-					     req->chunk, off);
+		if (req->dst)
+			edudma_buf_dev_end(req->dst, req->dst_off + req->pos, req->chunk,
+					   DMA_FROM_DEVICE, edu->bounce);
+		if (dst == DMA_MAPPING_ERROR)
 			edu->stats.bounce_copies += req->chunk;
-		} else if (buf && buf->need_sync) {
-			dma_sync_single_for_cpu(edudma_xfer_dev(edu), dst, req->chunk,
-						DMA_FROM_DEVICE);
-		}
-	} else if (req->op == EDUDMA_XFER_COPY && !edu->stopping) {
+	}
+	if (req->op != EDUDMA_XFER_FROM_DEVICE && !req->second_half && req->src)
+		edudma_buf_dev_end(req->src, req->src_off + req->pos, req->chunk, DMA_TO_DEVICE,
+				   NULL);
+	if (req->op == EDUDMA_XFER_COPY && !req->second_half && !edu->stopping) {
 		/* the chunk is in the window: bring it back at once */
 		req->second_half = true;
 		req->t_mid = now;
@@ -265,9 +339,24 @@ static bool edudma_xfer_complete_cmd(struct edudma_dev *edu, ktime_t now, int er
 	else if (req->cancelled)
 		edudma_xfer_finish(edu, req, req->cancelled);
 	else
-		list_move_tail(&req->ctx->active_node, &edu->active);
+		list_move_tail(&req->xf->active_node, &edu->active);
 	return false;
 }
+
+#ifdef EDUDMA_FAULT_INJECTION
+static bool edudma_xfer_drop_irq(struct edudma_dev *edu)
+{
+	if (!edu->drop_irqs)
+		return false;
+	edu->drop_irqs--;
+	return true;
+}
+#else
+static bool edudma_xfer_drop_irq(struct edudma_dev *edu)
+{
+	return false;
+}
+#endif
 
 /**
  * edudma_xfer_irq() - the device's interrupt handler (MSI and shared INTx)
@@ -288,8 +377,8 @@ irqreturn_t edudma_xfer_irq(int irq, void *data)
 
 	spin_lock(&edu->xfer_lock);
 	status = edudma_hw_irq_ack(edu);
-	if ((status & EDU_IRQ_DMA) && edu->drop_irqs) {
-		edu->drop_irqs--;
+	if ((status & EDU_IRQ_DMA) && edudma_xfer_drop_irq(edu)) {
+		/* fault injection (debug builds): as if the interrupt was lost */
 	} else if ((status & EDU_IRQ_DMA) && edu->in_flight) {
 		if (!edudma_xfer_complete_cmd(edu, now, 0))
 			edudma_xfer_next(edu, now);
@@ -300,27 +389,46 @@ irqreturn_t edudma_xfer_irq(int irq, void *data)
 	return status ? IRQ_HANDLED : IRQ_NONE;
 }
 
+/*
+ * A command outlived timeout_ms. The device cannot abort one, so one that
+ * still runs is waited for, up to EDUDMA_GIVE_UP times the timeout; one
+ * that never ends, or a device that reads all ones (gone), is given up
+ * for good: bus mastering goes off, so that no late DMA reaches memory the
+ * driver is about to free, and every transfer fails with -EIO from then on.
+ */
 static void edudma_xfer_watchdog(struct timer_list *t)
 {
 	struct edudma_dev *edu = from_timer(edu, t, watchdog);
 	unsigned long limit = msecs_to_jiffies(edudma_timeout_ms), flags;
 	ktime_t now = ktime_get();
+	s64 ms;
 
 	spin_lock_irqsave(&edu->xfer_lock, flags);
 	if (!edu->in_flight)
 		goto out_unlock;
-	if (ktime_ms_delta(now, edu->cmd_start) < edudma_timeout_ms) {
+	ms = ktime_ms_delta(now, edu->cmd_start);
+	if (ms < edudma_timeout_ms) {
 		mod_timer(&edu->watchdog, jiffies + limit);
 		goto out_unlock;
 	}
-	/* the device cannot abort a command: one still running is waited for */
-	if (edudma_hw_dma_busy(edu)) {
-		mod_timer(&edu->watchdog, jiffies + limit);
-		goto out_unlock;
+	switch (edudma_hw_dma_state(edu)) {
+	case EDUDMA_HW_BUSY:
+		if (ms < (s64)EDUDMA_GIVE_UP * edudma_timeout_ms) {
+			mod_timer(&edu->watchdog, jiffies + limit);
+			goto out_unlock;
+		}
+		fallthrough;
+	case EDUDMA_HW_GONE:
+		dev_err(&edu->dev, "DMA engine stuck or gone: giving up on the device\n");
+		edu->dead = true;
+		pci_clear_master(edu->pdev);
+		break;
+	case EDUDMA_HW_IDLE:
+		edudma_hw_dma_ack(edu);
+		break;
 	}
-	edudma_hw_dma_ack(edu);
 	edu->stats.timeouts++;
-	if (!edudma_xfer_complete_cmd(edu, now, -ETIMEDOUT))
+	if (!edudma_xfer_complete_cmd(edu, now, edu->dead ? -EIO : -ETIMEDOUT))
 		edudma_xfer_next(edu, 0);
 out_unlock:
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
@@ -328,29 +436,35 @@ out_unlock:
 
 /**
  * edudma_xfer_queue() - queue a transfer and start the engine
- * @ctx: the submitting file
+ * @xf: the submitting file
  * @x: the validated request; its ranges lie in @src and @dst
  * @src: source buffer, reference passed to the request (or NULL)
  * @dst: destination buffer, reference passed to the request (or NULL)
  * @raw_src: without @src: bus address of a source (self-test)
  * @raw_dst: without @dst: bus address of a destination (self-test)
+ * @fence: signalled when the transfer finishes (reference passed to the
+ *	request), or NULL
+ * @seq: out: the request's sequence number (an async request may be
+ *	reaped, and freed, as soon as this returns)
  *
- * Return: the request, or an ERR_PTR (-ENOMEM, -EAGAIN); on error the
- * caller keeps its buffer references.
+ * Return: the request, or an ERR_PTR (-ENOMEM, -EAGAIN, -EIO once the
+ * device was given up); on error the caller keeps its buffer and fence
+ * references.
  */
-struct edudma_xfer_req *edudma_xfer_queue(struct edudma_file *ctx, const struct edudma_xfer *x,
+struct edudma_xfer_req *edudma_xfer_queue(struct edudma_xfer_file *xf, const struct edudma_xfer *x,
 					  struct edudma_buf *src, struct edudma_buf *dst,
-					  dma_addr_t raw_src, dma_addr_t raw_dst)
+					  dma_addr_t raw_src, dma_addr_t raw_dst,
+					  struct dma_fence *fence, u64 *seq)
 {
-	struct edudma_dev *edu = ctx->edu;
+	struct edudma_dev *edu = xf->edu;
 	struct edudma_xfer_req *req;
 	unsigned long flags;
 
 	req = kzalloc(sizeof(*req), GFP_KERNEL_ACCOUNT);
 	if (!req)
 		return ERR_PTR(-ENOMEM);
-	req->ctx = ctx;
-	req->owner_id = ctx->id;
+	req->xf = xf;
+	req->owner_id = xf->id;
 	req->op = x->op;
 	req->src = src;
 	req->dst = dst;
@@ -361,18 +475,20 @@ struct edudma_xfer_req *edudma_xfer_queue(struct edudma_file *ctx, const struct 
 	req->len = x->length;
 	req->async = x->flags & EDUDMA_XFER_ASYNC;
 	init_completion(&req->done);
+	req->fence = fence;
 
 	spin_lock_irqsave(&edu->xfer_lock, flags);
-	if (ctx->nr_reqs >= EDUDMA_MAX_REQS_PER_FILE) {
+	if (edu->dead || xf->nr_reqs >= EDUDMA_MAX_REQS_PER_FILE) {
 		spin_unlock_irqrestore(&edu->xfer_lock, flags);
 		kfree(req);
-		return ERR_PTR(-EAGAIN);
+		return ERR_PTR(edu->dead ? -EIO : -EAGAIN);
 	}
-	ctx->nr_reqs++;
-	req->seq = ctx->next_seq++;
-	list_add_tail(&req->node, &ctx->pending);
-	if (list_empty(&ctx->active_node))
-		list_add_tail(&ctx->active_node, &edu->active);
+	xf->nr_reqs++;
+	req->seq = xf->next_seq++;
+	*seq = req->seq;
+	list_add_tail(&req->node, &xf->pending);
+	if (list_empty(&xf->active_node))
+		list_add_tail(&xf->active_node, &edu->active);
 	edudma_xfer_next(edu, 0);
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 	return req;
@@ -381,7 +497,7 @@ struct edudma_xfer_req *edudma_xfer_queue(struct edudma_file *ctx, const struct 
 /* finish @req early with @err, or mark it to finish after its command */
 static void edudma_xfer_cancel(struct edudma_xfer_req *req, int err)
 {
-	struct edudma_dev *edu = req->ctx->edu;
+	struct edudma_dev *edu = req->xf->edu;
 	unsigned long flags;
 
 	spin_lock_irqsave(&edu->xfer_lock, flags);
@@ -423,44 +539,46 @@ int edudma_xfer_wait(struct edudma_xfer_req *req, unsigned long timeout)
  */
 void edudma_xfer_reap(struct edudma_xfer_req *req)
 {
-	struct edudma_dev *edu = req->ctx->edu;
+	struct edudma_dev *edu = req->xf->edu;
 	unsigned long flags;
 
 	spin_lock_irqsave(&edu->xfer_lock, flags);
 	list_del(&req->node);
-	req->ctx->nr_reqs--;
+	req->xf->nr_reqs--;
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 	edudma_buf_put(req->src);
 	edudma_buf_put(req->dst);
+	if (req->fence)
+		dma_fence_put(req->fence);
 	kfree(req);
 }
 
 /**
- * edudma_xfer_take() - claim a finished async transfer of @ctx
- * @ctx: the file
+ * edudma_xfer_take() - claim a finished async transfer of @xf
+ * @xf: the file
  * @seq: its sequence number, or 0 for the oldest finished one
  * @req: out: the claimed request (taken off the done list), or NULL
  *
  * Return: true if @req was claimed, or if there is nothing to wait for
  * (@req NULL: no such transfer outstanding).
  */
-bool edudma_xfer_take(struct edudma_file *ctx, u64 seq, struct edudma_xfer_req **req)
+bool edudma_xfer_take(struct edudma_xfer_file *xf, u64 seq, struct edudma_xfer_req **req)
 {
-	struct edudma_dev *edu = ctx->edu;
+	struct edudma_dev *edu = xf->edu;
 	struct edudma_xfer_req *r;
 	bool outstanding = false;
 	unsigned long flags;
 
 	*req = NULL;
 	spin_lock_irqsave(&edu->xfer_lock, flags);
-	list_for_each_entry(r, &ctx->done, node) {
+	list_for_each_entry(r, &xf->done, node) {
 		if (r->async && !r->claimed && (!seq || r->seq == seq)) {
 			r->claimed = true;
 			*req = r;
 			goto out_unlock;
 		}
 	}
-	list_for_each_entry(r, &ctx->pending, node)
+	list_for_each_entry(r, &xf->pending, node)
 		outstanding |= r->async && (!seq || r->seq == seq);
 out_unlock:
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
@@ -468,49 +586,64 @@ out_unlock:
 }
 
 /**
- * edudma_xfer_file_ready() - does @ctx have a finished async transfer?
- * @ctx: the file
+ * edudma_xfer_unclaim() - put back a request edudma_xfer_take() claimed
+ * @req: the request, still finished and unreaped
+ */
+void edudma_xfer_unclaim(struct edudma_xfer_req *req)
+{
+	struct edudma_dev *edu = req->xf->edu;
+	unsigned long flags;
+
+	spin_lock_irqsave(&edu->xfer_lock, flags);
+	req->claimed = false;
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
+	wake_up_all(&req->xf->wq);
+}
+
+/**
+ * edudma_xfer_file_ready() - does @xf have a finished async transfer?
+ * @xf: the file
  *
  * Return: true if EDUDMA_IOC_WAIT would not sleep.
  */
-bool edudma_xfer_file_ready(struct edudma_file *ctx)
+bool edudma_xfer_file_ready(struct edudma_xfer_file *xf)
 {
-	struct edudma_dev *edu = ctx->edu;
+	struct edudma_dev *edu = xf->edu;
 	struct edudma_xfer_req *r;
 	unsigned long flags;
 	bool ready = false;
 
 	spin_lock_irqsave(&edu->xfer_lock, flags);
-	list_for_each_entry(r, &ctx->done, node)
+	list_for_each_entry(r, &xf->done, node)
 		ready |= r->async && !r->claimed;
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 	return ready;
 }
 
-static bool edudma_xfer_idle_for(struct edudma_file *ctx)
+static bool edudma_xfer_idle_for(struct edudma_xfer_file *xf)
 {
 	unsigned long flags;
 	bool idle;
 
-	spin_lock_irqsave(&ctx->edu->xfer_lock, flags);
-	idle = list_empty(&ctx->pending);
-	spin_unlock_irqrestore(&ctx->edu->xfer_lock, flags);
+	spin_lock_irqsave(&xf->edu->xfer_lock, flags);
+	idle = list_empty(&xf->pending);
+	spin_unlock_irqrestore(&xf->edu->xfer_lock, flags);
 	return idle;
 }
 
 /**
  * edudma_xfer_file_release() - cancel and reap every transfer of a file
- * @ctx: the file, being closed (so no ioctl of it is running)
+ * @xf: the file, being closed (so no ioctl of it is running)
  */
-void edudma_xfer_file_release(struct edudma_file *ctx)
+void edudma_xfer_file_release(struct edudma_xfer_file *xf)
 {
-	struct edudma_dev *edu = ctx->edu;
+	struct edudma_dev *edu = xf->edu;
 	struct edudma_xfer_req *req, *tmp;
 	unsigned long flags;
 	LIST_HEAD(done);
 
 	spin_lock_irqsave(&edu->xfer_lock, flags);
-	list_for_each_entry_safe(req, tmp, &ctx->pending, node) {
+	list_for_each_entry_safe(req, tmp, &xf->pending, node) {
 		if (edu->cur == req && edu->in_flight)
 			req->cancelled = -ECANCELED;
 		else
@@ -518,8 +651,8 @@ void edudma_xfer_file_release(struct edudma_file *ctx)
 	}
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 	/* the command in flight, if one of ours, ends within the watchdog's bound */
-	wait_event(ctx->wq, edudma_xfer_idle_for(ctx));
-	list_for_each_entry_safe(req, tmp, &ctx->done, node)
+	wait_event(xf->wq, edudma_xfer_idle_for(xf));
+	list_for_each_entry_safe(req, tmp, &xf->done, node)
 		edudma_xfer_reap(req);
 }
 
@@ -540,16 +673,15 @@ int edudma_xfer_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns)
 	struct edudma_xfer x = { .length = EDU_WINDOW_USABLE };
 	struct device *dev = edudma_xfer_dev(edu);
 	struct edudma_xfer_req *req;
-	struct edudma_file *ctx;
+	struct edudma_xfer_file *xf;
 	dma_addr_t dma;
 	int ret, i;
 	u8 *buf;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-	if (!ctx)
+	xf = kzalloc(sizeof(*xf), GFP_KERNEL);
+	if (!xf)
 		return -ENOMEM;
-	ctx->edu = edu;
-	edudma_xfer_file_init(ctx);
+	edudma_xfer_file_init(xf, edu);
 	buf = dma_alloc_coherent(dev, 2 * PAGE_SIZE, &dma, GFP_KERNEL);
 	if (!buf) {
 		ret = -ENOMEM;
@@ -559,7 +691,7 @@ int edudma_xfer_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns)
 		buf[i] = (u8)(i * 7 + 3 + (i >> 8));
 	/* one COPY: its two halves run back to back, nobody else's chunk between */
 	x.op = EDUDMA_XFER_COPY;
-	req = edudma_xfer_queue(ctx, &x, NULL, NULL, dma, dma + PAGE_SIZE);
+	req = edudma_xfer_queue(xf, &x, NULL, NULL, dma, dma + PAGE_SIZE, NULL, &x.seq);
 	if (IS_ERR(req)) {
 		ret = PTR_ERR(req);
 		goto out_free_buf;
@@ -575,7 +707,7 @@ int edudma_xfer_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns)
 out_free_buf:
 	dma_free_coherent(dev, 2 * PAGE_SIZE, buf, dma);
 out_free_ctx:
-	kfree(ctx);
+	kfree(xf);
 	return ret;
 }
 
@@ -591,6 +723,7 @@ int edudma_xfer_init(struct edudma_dev *edu)
 	INIT_LIST_HEAD(&edu->active);
 	init_waitqueue_head(&edu->idle_wq);
 	timer_setup(&edu->watchdog, edudma_xfer_watchdog, 0);
+	edu->fence_ctx = dma_fence_context_alloc(1);
 	/* the window's content is unknown: it survives driver reloads */
 	edu->window_owner = EDUDMA_OWNER_UNKNOWN;
 	/* one bounce page, then a page of zeroes to scrub the window with */
@@ -603,23 +736,33 @@ int edudma_xfer_init(struct edudma_dev *edu)
  * edudma_xfer_shutdown() - fail queued transfers and stop the engine
  * @edu: the device, being removed (no new transfer can be queued)
  *
- * Waits for the command in flight: the device cannot abort it. Runs at
- * remove(), at shutdown and from devres; only the first call does anything.
+ * Waits for the command in flight, which the device cannot abort, as long
+ * as the watchdog lets it run; then nothing of the engine runs any more.
+ * Runs at remove() and at shutdown. The bounce page stays until
+ * edudma_xfer_fini(), after bus mastering is off.
  */
 void edudma_xfer_shutdown(struct edudma_dev *edu)
 {
 	unsigned long flags;
 
-	if (!edu->bounce)
-		return;
 	spin_lock_irqsave(&edu->xfer_lock, flags);
 	edu->stopping = true;
 	edudma_xfer_next(edu, 0);
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
-	if (!wait_event_timeout(edu->idle_wq, !READ_ONCE(edu->in_flight),
-				msecs_to_jiffies(4 * edudma_timeout_ms)))
-		dev_warn(&edu->dev, "DMA command still in flight at remove\n");
+	/* the watchdog ends even a stuck command within EDUDMA_GIVE_UP timeouts */
+	wait_event(edu->idle_wq, !READ_ONCE(edu->in_flight));
 	del_timer_sync(&edu->watchdog);
+}
+
+/**
+ * edudma_xfer_fini() - free the engine's bounce page
+ * @edu: the device, its engine shut down, bus mastering off and its
+ *	interrupt gone or quiet: nothing can touch the page any more
+ */
+void edudma_xfer_fini(struct edudma_dev *edu)
+{
+	if (!edu->bounce)
+		return;
 	dma_free_coherent(edudma_xfer_dev(edu), 2 * PAGE_SIZE, edu->bounce, edu->bounce_dma);
 	edu->bounce = NULL;
 }

@@ -4,11 +4,19 @@
  * ioctl commands, sizes, offsets, handles, flags and padding, mmap ranges,
  * dma-buf export and import (of its own exports, of other fds),
  * in several processes (fork) of several threads, each from its own seed.
+ * Invariants, not only kernel reports: every process fills its buffers
+ * with its own tag byte, and a buffer a blocking transfer wrote may hold
+ * only zeroes and that tag (never another process's bytes, whatever the
+ * lengths: the device window is shared); a mapping survives MADV_DONTNEED
+ * and shrinking mremap; after every file is closed no buffer or charge is
+ * left on any device, and (--unload) the module unloads and loads again.
  * Prints the seed, a histogram of calls per command and result, and the
  * successes that matter; exits nonzero if a process died of a signal, a
- * successful mapping could not be touched, or buffers were left behind.
+ * successful mapping could not be touched, an invariant broke, or buffers
+ * were left behind.
  *   edudma-fuzz [--calls N] [--seed S] [--procs P] [--threads T] [--devices D]
  *               [--min-allocs N] [--min-mmaps N] [--min-xfers N] [--tap FILE]
+ *               [--unload 1]
  * A failing run is replayed with the same --seed, --procs and --threads.
  */
 #define _GNU_SOURCE
@@ -25,6 +33,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,21 +41,28 @@
 #include <linux/edudma.h>
 
 enum { OP_ALLOC, OP_FREE, OP_INFO, OP_SYNC, OP_XFER, OP_WAIT, OP_MMAP, OP_MUNMAP, OP_GETINFO,
-       OP_STATS, OP_FACT, OP_LIVE, OP_RANDOM, OP_REOPEN, OP_EXPORT, OP_IMPORT, OP_N };
+       OP_STATS, OP_FACT, OP_LIVE, OP_RANDOM, OP_REOPEN, OP_EXPORT, OP_IMPORT, OP_MADVISE,
+       OP_N };
 static const char *const op_names[OP_N] = {
 	"alloc", "free", "buf_info", "sync", "xfer", "wait", "mmap", "munmap", "get_info",
-	"stats", "factorial", "liveness", "random_cmd", "reopen", "export", "import",
+	"stats", "factorial", "liveness", "random_cmd", "reopen", "export", "import", "madvise",
 };
 #define NERR 140	/* result slot: 0 = success, else errno (clamped) */
 
 struct shared {
 	uint64_t hist[OP_N][NERR];
 	uint64_t dmabuf_map_failures;	/* a fresh dma-buf that would not mmap */
+	uint64_t foreign_bytes;		/* bytes of another process seen in a buffer */
+	uint64_t checked_xfers;		/* transfers whose destination was checked */
+	uint64_t lost_pages;		/* a mapping that lost its data */
 };
 
 static struct shared *sh;
 static uint64_t calls = 200000, seed;
 static int procs = 2, threads = 2, devices = 1;
+/* this process's tag: the byte its buffers are filled with */
+static uint8_t tag;
+#define TAG_FILL (64 << 10)	/* bytes of a new buffer filled with the tag */
 
 static uint64_t rnd(uint64_t *s)
 {
@@ -139,6 +155,42 @@ static void remember(struct thread_state *t, struct edudma_alloc *a)
 	t->offsets[i] = a->mmap_offset;
 }
 
+/* the first TAG_FILL bytes of a new buffer get this process's tag */
+static void fill_tag(int fd, const struct edudma_alloc *a)
+{
+	size_t len = a->size < TAG_FILL ? a->size : TAG_FILL;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)a->mmap_offset);
+
+	if (p == MAP_FAILED)
+		return;		/* freed meanwhile by another thread */
+	memset(p, tag, len);
+	munmap(p, len);
+}
+
+/* a range a transfer just wrote holds zeroes and our own tag, nothing else */
+static void check_tag(struct thread_state *t, uint32_t handle, uint64_t off, uint64_t len)
+{
+	uint64_t moff = UINT64_MAX, start, n, foreign = 0;
+	const uint8_t *p;
+
+	for (int i = 0; i < t->nh; i++)
+		if (t->handles[i] == handle)
+			moff = t->offsets[i];
+	if (moff == UINT64_MAX)
+		return;
+	start = off & ~4095ULL;
+	n = off + len - start;
+	p = mmap(NULL, n, PROT_READ, MAP_SHARED, t->fd, (off_t)(moff + start));
+	if (p == MAP_FAILED)
+		return;		/* freed meanwhile */
+	for (uint64_t i = off - start; i < n; i++)
+		foreign += p[i] && p[i] != tag;
+	munmap((void *)p, n);
+	__atomic_fetch_add(&sh->checked_xfers, 1, __ATOMIC_RELAXED);
+	if (foreign)
+		__atomic_fetch_add(&sh->foreign_bytes, foreign, __ATOMIC_RELAXED);
+}
+
 /* one step; false if it made no call (nothing recorded, not counted) */
 static bool one_call(struct thread_state *t)
 {
@@ -153,8 +205,10 @@ static bool one_call(struct thread_state *t)
 		if (a.size > (8 << 20) && rnd(s) % 4)
 			a.size &= (8 << 20) - 1;	/* mostly affordable */
 		ret = io(t->fd, EDUDMA_IOC_ALLOC, &a);
-		if (!ret)
+		if (!ret) {
+			fill_tag(t->fd, &a);
 			remember(t, &a);
+		}
 		break;
 	}
 	case OP_FREE: {
@@ -215,6 +269,8 @@ static bool one_call(struct thread_state *t)
 		ret = io(t->fd, EDUDMA_IOC_XFER, &x);
 		if (!ret && (x.flags & EDUDMA_XFER_ASYNC) && t->nseq < 16)
 			t->seqs[t->nseq++] = x.seq;
+		if (!ret && !(x.flags & EDUDMA_XFER_ASYNC) && x.op != EDUDMA_XFER_TO_DEVICE)
+			check_tag(t, x.dst_handle, x.dst_offset, x.length);
 		break;
 	}
 	case OP_WAIT: {
@@ -358,6 +414,32 @@ static bool one_call(struct thread_state *t)
 		}
 		break;
 	}
+	case OP_MADVISE: {
+		/* a mapping that loses its pages gets the buffer's back */
+		int slot = (int)(rnd(s) % 8);
+		size_t len = t->maplen[slot], off;
+		volatile uint8_t *b = t->maps[slot];
+		uint8_t before;
+
+		if (!b)
+			return false;
+		off = (rnd(s) % (len / 4096)) * 4096;
+		before = b[off];
+		if (rnd(s) % 4) {
+			ret = madvise((void *)(b + off), len - off, MADV_DONTNEED) ? -errno : 0;
+			if (!ret && b[off] != before && b[off] != 0 && b[off] != tag)
+				__atomic_fetch_add(&sh->lost_pages, 1, __ATOMIC_RELAXED);
+		} else if (len > 4096) {
+			void *q = mremap((void *)b, len, len - 4096, 0);
+
+			ret = q == MAP_FAILED ? -errno : 0;
+			if (!ret) {
+				t->maplen[slot] = len - 4096;
+				b[0] = b[len - 4097];
+			}
+		}
+		break;
+	}
 	case OP_REOPEN: {
 		char node[32];
 
@@ -423,6 +505,7 @@ static void process_main(int p)
 	fd = open(node, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		_exit(20);
+	tag = (uint8_t)(1 + p % 255);
 	for (int i = 0; i < threads; i++) {
 		/* every thread shares the process's fd; REOPEN gives some their own */
 		args[i] = (struct thread_arg){ .seed = seed * 1000003 + (uint64_t)p * 64 + i,
@@ -437,9 +520,31 @@ static void process_main(int p)
 	_exit(0);
 }
 
+/* nothing may hold the module: unload it, load it again (EDUDMA_KO) */
+static int reload_module(void)
+{
+	const char *ko = getenv("EDUDMA_KO"), *params = getenv("EDUDMA_KO_PARAMS");
+	int fd, ret;
+
+	for (int i = 0; i < 50 && syscall(SYS_delete_module, "edudma", O_NONBLOCK); i++)
+		usleep(100000);	/* the last fput()s are deferred */
+	if (!ko)
+		return -1;
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = (int)syscall(SYS_finit_module, fd, params ? params : "", 0);
+	close(fd);
+	if (ret)
+		return -1;
+	for (int i = 0; i < 100 && access("/dev/edudma0", F_OK); i++)
+		usleep(100000);	/* udev-less: devtmpfs creates the node */
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	uint64_t min_allocs = 0, min_mmaps = 0, min_xfers = 0, total = 0, t0;
+	uint64_t min_allocs = 0, min_mmaps = 0, min_xfers = 0, unload = 0, total = 0, t0;
 	const char *tap = NULL;
 	struct edudma_stats st;
 	struct timespec ts;
@@ -466,10 +571,12 @@ int main(int argc, char **argv)
 			min_mmaps = v;
 		else if (!strcmp(argv[i], "--min-xfers"))
 			min_xfers = v;
+		else if (!strcmp(argv[i], "--unload"))
+			unload = v;
 		else if (!strcmp(argv[i], "--tap"))
 			tap = argv[i + 1];
 	}
-	if (procs < 1 || procs > 64 || threads < 1 || threads > 64 || devices < 1) {
+	if (procs < 1 || procs > 255 || threads < 1 || threads > 64 || devices < 1) {
 		fprintf(stderr, "edudma-fuzz: bad --procs/--threads/--devices\n");
 		return 2;
 	}
@@ -527,14 +634,34 @@ int main(int argc, char **argv)
 		printf("edudma-fuzz: fewer successes than asked for\n");
 		bad = 1;
 	}
-	/* everything was closed: nothing may be left */
-	fd = open("/dev/edudma0", O_RDWR | O_CLOEXEC);
-	if (fd < 0 || io(fd, EDUDMA_IOC_STATS, &st) || st.buffers[0] || st.bytes[0]) {
-		printf("edudma-fuzz: buffers left behind\n");
+	printf("edudma-fuzz: %" PRIu64 " transfers checked for other processes' bytes\n",
+	       sh->checked_xfers);
+	if (sh->foreign_bytes) {
+		printf("edudma-fuzz: %" PRIu64 " bytes of another process read back\n",
+		       sh->foreign_bytes);
 		bad = 1;
 	}
-	if (fd >= 0)
-		close(fd);
+	if (sh->lost_pages) {
+		printf("edudma-fuzz: %" PRIu64 " mappings lost their data\n", sh->lost_pages);
+		bad = 1;
+	}
+	/* everything was closed: nothing may be left, on any device */
+	for (int d = 0; d < devices; d++) {
+		char node[32];
+
+		snprintf(node, sizeof(node), "/dev/edudma%d", d);
+		fd = open(node, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || io(fd, EDUDMA_IOC_STATS, &st) || st.buffers[0] || st.bytes[0]) {
+			printf("edudma-fuzz: buffers left behind on %s\n", node);
+			bad = 1;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (unload && !bad && reload_module()) {
+		printf("edudma-fuzz: the module did not unload and load again\n");
+		bad = 1;
+	}
 	if (tap) {
 		FILE *f = fopen(tap, "w");
 

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,4 +276,100 @@ int lab_wait_path(const char *path, bool want, int ms)
 		usleep(50 * 1000);
 	}
 	return -ETIMEDOUT;
+}
+
+int lab_param_get(const char *name, unsigned long *value)
+{
+	char path[128], buf[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/edudma/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	*value = strtoul(buf, NULL, 10);
+	return 0;
+}
+
+int lab_param_set(const char *name, unsigned long value)
+{
+	char path[128], buf[32];
+	int fd, n, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/edudma/parameters/%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%lu\n", value);
+	if (write(fd, buf, (size_t)n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int lab_xfer(int fd, uint32_t op, uint32_t src, uint64_t src_off, uint32_t dst, uint64_t dst_off,
+	     uint64_t len)
+{
+	struct edudma_xfer x = { .op = op, .src_handle = src, .src_offset = src_off,
+				 .dst_handle = dst, .dst_offset = dst_off, .length = len };
+
+	return lab_ioctl(fd, EDUDMA_IOC_XFER, &x);
+}
+
+static sigjmp_buf lab_bus_jump;
+
+static void lab_on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(lab_bus_jump, 1);
+}
+
+/* lab_check() or lab_fill() over p, a SIGBUS turned into *bus */
+static uint64_t lab_walk_nobus(void *p, uint64_t len, uint64_t seed, bool fill, bool *bus)
+{
+	struct sigaction sa = { .sa_handler = lab_on_sigbus }, old;
+	volatile uint64_t *w = p;
+	volatile unsigned char *b = p;
+	volatile uint64_t at = 0;
+	uint64_t i;
+
+	*bus = false;
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(lab_bus_jump, 1)) {
+		*bus = true;
+		goto out;
+	}
+	for (i = 0; i < len / 8; i++) {
+		at = i * 8;
+		if (fill)
+			w[i] = lab_word(i, seed);
+		else if (w[i] != lab_word(i, seed))
+			goto out;
+	}
+	for (i = len & ~7ULL; i < len; i++) {
+		at = i;
+		if (fill)
+			b[i] = (unsigned char)lab_word(i, seed);
+		else if (b[i] != (unsigned char)lab_word(i, seed))
+			goto out;
+	}
+	at = len;
+out:
+	sigaction(SIGBUS, &old, NULL);
+	return at;
+}
+
+uint64_t lab_check_nobus(const void *p, uint64_t len, uint64_t seed, bool *bus)
+{
+	return lab_walk_nobus((void *)p, len, seed, false, bus);
+}
+
+uint64_t lab_fill_nobus(void *p, uint64_t len, uint64_t seed, bool *bus)
+{
+	return lab_walk_nobus(p, len, seed, true, bus);
 }

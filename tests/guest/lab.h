@@ -58,4 +58,18 @@ bool lab_can_import(void);
 /* write a module parameter through sysfs (asserting success); returns the old value */
 unsigned long lab_param(const char *name, unsigned long value);
 
+/* read / write a module parameter through sysfs without asserting: 0 or -errno */
+int lab_param_get(const char *name, unsigned long *value);
+int lab_param_set(const char *name, unsigned long value);
+/* one blocking EDUDMA_IOC_XFER (handles 0 where the op has none): 0 or -errno */
+int lab_xfer(int fd, uint32_t op, uint32_t src, uint64_t src_off, uint32_t dst, uint64_t dst_off,
+	     uint64_t len);
+/*
+ * lab_check() and lab_fill() that survive a SIGBUS (single-threaded callers):
+ * *bus tells whether one hit; lab_check_nobus() then returns the offset
+ * being read, lab_fill_nobus() returns the offset being written (else len).
+ */
+uint64_t lab_check_nobus(const void *p, uint64_t len, uint64_t seed, bool *bus);
+uint64_t lab_fill_nobus(void *p, uint64_t len, uint64_t seed, bool *bus);
+
 #endif

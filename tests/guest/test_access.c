@@ -111,6 +111,25 @@ Test(access, others_are_refused)
 	cr_assert_eq(as_user(false, try_open), 2, "not EACCES");
 }
 
+/* sysfs statistics show every user's activity: root only */
+static int read_stats(void)
+{
+	int fd = open("/sys/class/edudma/edudma0/stats/bytes", O_RDONLY);
+
+	return fd < 0 && errno == EACCES ? 0 : 1;
+}
+
+Test(access, sysfs_stats_are_root_only)
+{
+	char buf[32];
+	int fd = open("/sys/class/edudma/edudma0/stats/bytes", O_RDONLY);
+
+	cr_assert_geq(fd, 0, "root reads them: %s", strerror(errno));
+	cr_assert_gt(read(fd, buf, sizeof(buf)), 0);
+	close(fd);
+	cr_assert_eq(as_user(true, read_stats), 0, "a group member read them");
+}
+
 static int write_param(void)
 {
 	int fd = open("/sys/module/edudma/parameters/max_buffer_size", O_WRONLY);

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <string.h>
@@ -446,4 +447,49 @@ Test(dmabuf, cli_share)
 	cr_assert_eq(lab_run_cli("share", out, sizeof(out), true), 2);
 	cr_assert_eq(lab_run_cli("share --size 4096 --to 9", out, sizeof(out), true), 1);
 	cr_assert_not_null(strstr(out, "cannot open device '9'"), "%s", out);
+}
+
+/*
+ * Implicit sync: a transfer on an exported buffer publishes a fence in
+ * its dma-buf, so poll() on the dma-buf waits for it: POLLIN for writers
+ * (a transfer into the buffer), POLLOUT for every user (one out of it too).
+ */
+Test(dmabuf, poll_waits_for_transfers)
+{
+	struct edudma_alloc a;
+	struct edudma_wait w = { .timeout_ms = EDUDMA_WAIT_FOREVER };
+	struct edudma_xfer x = { .op = EDUDMA_XFER_FROM_DEVICE, .length = 4095,
+				 .flags = EDUDMA_XFER_ASYNC };
+	struct pollfd pf;
+	int fd = lab_open(0), dfd;
+
+	cr_assert_eq(lab_alloc(fd, 8192, EDUDMA_BUF_PAGES, &a), 0);
+	dfd = export_fd(fd, a.handle);
+	pf = (struct pollfd){ .fd = dfd, .events = POLLIN | POLLOUT };
+	cr_assert_eq(poll(&pf, 1, 0), 1, "an idle dma-buf is ready");
+
+	/* the device writes it: readers and writers wait */
+	x.dst_handle = a.handle;
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_XFER, &x), 0);
+	pf.events = POLLIN;
+	cr_assert_eq(poll(&pf, 1, 0), 0, "a reader did not wait for the device's write");
+	cr_assert_eq(poll(&pf, 1, 5000), 1);
+	cr_assert(pf.revents & POLLIN);
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_WAIT, &w), 0);
+	cr_assert_eq(w.status, 0);
+
+	/* the device reads it: writers wait, readers need not */
+	x = (struct edudma_xfer){ .op = EDUDMA_XFER_TO_DEVICE, .length = 4095,
+				  .flags = EDUDMA_XFER_ASYNC, .src_handle = a.handle };
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_XFER, &x), 0);
+	pf.events = POLLOUT;
+	cr_assert_eq(poll(&pf, 1, 0), 0, "a writer did not wait for the device's read");
+	pf.events = POLLIN;
+	cr_assert_eq(poll(&pf, 1, 0), 1, "a reader waited for another reader");
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_WAIT, &w), 0);
+	pf.events = POLLOUT;
+	cr_assert_eq(poll(&pf, 1, 0), 1);
+	close(dfd);
+	cr_assert_eq(lab_free(fd, a.handle), 0);
+	close(fd);
 }

@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lab.h"
@@ -351,4 +352,94 @@ Test(faults, dmabuf_paths_fail_cleanly)
 	cr_assert_eq(st.buffers[0], 0, "buffers left behind");
 	cr_assert_eq(st.bytes[0], 0);
 	close(c.fd);
+}
+
+/*
+ * A device whose DMA engine stays busy for ever, or reads all ones (gone),
+ * is given up: the transfer fails with EIO (at once when gone, after ten
+ * timeouts when busy), bus mastering goes off, later transfers get EIO,
+ * and close and unbind do not hang. Binding again brings it back. The
+ * states come from debugfs fake_dma_state (debug builds only).
+ */
+static void device_state(int state)
+{
+	char v[4];
+
+	snprintf(v, sizeof(v), "%d", state);
+	dbgfs("/sys/kernel/debug/edudma/edudma0/fake_dma_state", v);
+}
+
+static void dead_fini(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/edudma/edudma0/fake_dma_state", "w");
+
+	if (f) {
+		fputs("0", f);
+		fclose(f);
+	}
+	f = fopen("/sys/module/edudma/parameters/timeout_ms", "w");
+	if (f) {
+		fputs("1000", f);
+		fclose(f);
+	}
+}
+
+TestSuite(dead_device, .init = lab_init, .fini = dead_fini, .timeout = 120);
+
+static uint16_t bus_master(void)
+{
+	char bdf[16], path[96];
+	uint16_t cmd = 0;
+	int fd;
+
+	lab_bdf(0, bdf, sizeof(bdf));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(pread(fd, &cmd, 2, 4), 2);
+	close(fd);
+	return cmd & 0x4;
+}
+
+static void given_up(int state, double min_s)
+{
+	struct edudma_alloc a;
+	struct edudma_selftest st = { 0 };
+	struct edudma_xfer x = { .op = EDUDMA_XFER_TO_DEVICE, .length = 4095 };
+	struct timespec t0, t1;
+	unsigned long old = lab_param("timeout_ms", 100);
+	char bdf[16];
+	int fd = lab_open(0), ret;
+
+	lab_bdf(0, bdf, sizeof(bdf));
+	cr_assert_eq(lab_alloc(fd, 4096, EDUDMA_BUF_COHERENT, &a), 0);
+	x.src_handle = a.handle;
+	device_state(state);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = lab_ioctl(fd, EDUDMA_IOC_XFER, &x);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	device_state(0);
+	cr_assert_eq(ret, -EIO, "%s", strerror(-ret));
+	cr_assert_geq(t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9, min_s);
+	cr_assert_eq(bus_master(), 0, "bus mastering still on");
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_XFER, &x), -EIO);
+	cr_assert_eq(lab_free(fd, a.handle), 0);
+	close(fd);
+	lab_param("timeout_ms", old);
+	cr_assert_eq(lab_sysfs_driver("unbind", bdf), 0);
+	cr_assert_eq(lab_sysfs_driver("bind", bdf), 0);
+	cr_assert_eq(lab_wait_path("/dev/edudma0", true, 5000), 0);
+	fd = lab_open(0);
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_SELFTEST, &st), 0);
+	close(fd);
+}
+
+Test(dead_device, busy_for_ever_is_given_up_after_ten_timeouts)
+{
+	given_up(1, 0.9);
+}
+
+Test(dead_device, all_ones_is_given_up_at_once)
+{
+	given_up(2, 0.0);
 }

@@ -125,3 +125,35 @@ Test(heaps, udmabuf_memfd)
 	munmap(view, size);
 	close(mfd);
 }
+
+/* a dma-buf fd opened read-only: the device may read it, never write it */
+Test(heaps, read_only_dma_buf_is_never_written)
+{
+	const uint64_t size = 4 * PAGE;
+	struct dma_heap_allocation_data hd = { .len = size, .fd_flags = O_RDONLY | O_CLOEXEC };
+	int hfd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	struct edudma_import im;
+	struct edudma_alloc n;
+	int fd = lab_open(0);
+	uint8_t *r;
+
+	cr_assert_geq(hfd, 0, "/dev/dma_heap/system: %s", strerror(errno));
+	cr_assert_eq(lab_ioctl(hfd, DMA_HEAP_IOCTL_ALLOC, &hd), 0);
+	close(hfd);
+	cr_assert_eq(fcntl((int)hd.fd, F_GETFL) & O_ACCMODE, O_RDONLY);
+	im = (struct edudma_import){ .fd = (int32_t)hd.fd };
+	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_IMPORT, &im), 0);
+	cr_assert_eq(lab_alloc(fd, size, EDUDMA_BUF_PAGES, &n), 0);
+	r = lab_mmap(fd, &n, 0, size);
+	cr_assert_neq(r, MAP_FAILED);
+	lab_fill(r, size, 9);
+	/* into it: refused; out of it: fine (a heap buffer starts zeroed) */
+	cr_assert_eq(xfer(fd, n.handle, 0, im.handle, 0, 100), -EACCES);
+	cr_assert_eq(xfer(fd, im.handle, 0, n.handle, 0, 100), 0);
+	cr_assert_eq(lab_check_zero(r, 100), 100);
+	munmap(r, size);
+	cr_assert_eq(lab_free(fd, im.handle), 0);
+	cr_assert_eq(lab_free(fd, n.handle), 0);
+	close(fd);
+	close((int)hd.fd);
+}

@@ -61,7 +61,7 @@ ParameterizedTest(uint32_t *kind, mmap, kinds)
 	cr_assert_eq(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0), MAP_FAILED);
 	cr_assert_eq(errno, EINVAL);
 	cr_assert_eq(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd,
-			  (off_t)(a.mmap_offset + (1ULL << EDUDMA_MMAP_SHIFT))), MAP_FAILED);
+			  (off_t)(1ULL << 44)), MAP_FAILED);
 	cr_assert_eq(errno, EINVAL);
 
 	/* two mappings of the same buffer, one at an offset, see the same bytes */

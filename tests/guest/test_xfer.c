@@ -5,6 +5,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -393,27 +395,113 @@ Test(xfer, too_many_outstanding_is_eagain)
 	close(fd);
 }
 
-Test(xfer, device_timeout_then_recovery)
+/* PCI command register bits of /dev/edudmaN, through sysfs config space */
+static uint16_t pci_command(int minor, uint16_t clear, uint16_t set)
+{
+	char bdf[16], path[96];
+	uint16_t cmd, old;
+	int fd;
+
+	lab_bdf(minor, bdf, sizeof(bdf));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	cr_assert(fd >= 0, "open %s: %s", path, strerror(errno));
+	cr_assert_eq(pread(fd, &old, 2, 4), 2);
+	cmd = (old & ~clear) | set;
+	cr_assert_eq(pwrite(fd, &cmd, 2, 4), 2);
+	close(fd);
+	return old;
+}
+
+#define PCI_CMD_MEMORY 0x2
+#define PCI_CMD_MASTER 0x4
+
+/* whatever a test did to device 0's command register and timeout: undone */
+static void restore_device0(void)
+{
+	FILE *f = fopen("/sys/module/edudma/parameters/timeout_ms", "w");
+
+	if (f) {
+		fputs("1000", f);
+		fclose(f);
+	}
+	pci_command(0, 0, PCI_CMD_MEMORY | PCI_CMD_MASTER);
+}
+
+/*
+ * A lost completion interrupt, for real: with bus mastering off the
+ * device's MSI write (and its DMA) goes nowhere, the command still ends.
+ * The watchdog finds the device idle and fails the transfer.
+ */
+Test(xfer, device_timeout_then_recovery, .fini = restore_device0)
 {
 	unsigned long old = lab_param("timeout_ms", 300);
 	uint64_t timeouts;
 	struct xbuf s;
-	FILE *f;
 	int fd = lab_open(0);
+	uint16_t cmd;
 
 	timeouts = STAT(fd, timeouts);
 	xalloc(fd, 4096, EDUDMA_BUF_COHERENT, &s);
-	f = fopen("/sys/kernel/debug/edudma/edudma0/drop_irqs", "w");
-	cr_assert_not_null(f);
-	fprintf(f, "1\n");
-	fclose(f);
+	cmd = pci_command(0, PCI_CMD_MASTER, 0);
+	cr_assert(cmd & PCI_CMD_MASTER, "the driver enabled bus mastering");
 	cr_assert_eq(xfer(fd, EDUDMA_XFER_TO_DEVICE, &s, 0, NULL, 0, 100, NULL), -ETIMEDOUT);
+	pci_command(0, 0, PCI_CMD_MASTER);
 	cr_assert_eq(STAT(fd, timeouts), timeouts + 1);
 	/* the engine goes on */
 	cr_assert_eq(xfer(fd, EDUDMA_XFER_TO_DEVICE, &s, 0, NULL, 0, 100, NULL), 0);
 	lab_param("timeout_ms", old);
 	xfree(fd, &s);
 	close(fd);
+}
+
+/*
+ * A device that stops decoding its registers (memory space off in config
+ * space: QEMU then drops the writes and reads its registers as zero): the
+ * command never starts, the watchdog fails the transfer, and once the
+ * device decodes again it works. (A device that reads all ones or stays
+ * busy for ever is given up: test_faults.c, on debug builds.)
+ */
+Test(xfer, device_that_stops_decoding_fails_cleanly, .fini = restore_device0)
+{
+	unsigned long old = lab_param("timeout_ms", 100);
+	struct xbuf s;
+	int fd = lab_open(0), ret;
+
+	xalloc(fd, 4096, EDUDMA_BUF_COHERENT, &s);
+	pci_command(0, PCI_CMD_MEMORY, 0);
+	ret = xfer(fd, EDUDMA_XFER_TO_DEVICE, &s, 0, NULL, 0, 4095, NULL);
+	pci_command(0, 0, PCI_CMD_MEMORY);
+	cr_assert_eq(ret, -ETIMEDOUT, "%s", strerror(-ret));
+	lab_param("timeout_ms", old);
+	cr_assert_eq(xfer(fd, EDUDMA_XFER_TO_DEVICE, &s, 0, NULL, 0, 4095, NULL), 0);
+	cr_assert_eq(xfer(fd, EDUDMA_XFER_FROM_DEVICE, NULL, 0, &s, 0, 4095, NULL), 0);
+	xfree(fd, &s);
+	close(fd);
+}
+
+/* timeout_ms is checked: a value that no command could meet is refused */
+Test(xfer, timeout_param_is_validated)
+{
+	const char *path = "/sys/module/edudma/parameters/timeout_ms";
+	const char *bad[] = { "0", "9", "600001", "-1", "x" };
+	char buf[32] = "";
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+		cr_assert(fd >= 0);
+		cr_assert_eq(write(fd, bad[i], strlen(bad[i])), -1, "%s accepted", bad[i]);
+		cr_assert_eq(errno, EINVAL, "%s: %s", bad[i], strerror(errno));
+		close(fd);
+	}
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	cr_assert_eq(strtoul(buf, NULL, 10), 1000, "timeout_ms is %s", buf);
 }
 
 Test(xfer, blocking_timeout_cancels)

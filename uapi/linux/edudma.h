@@ -16,7 +16,11 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define EDUDMA_API_VERSION	1
+/*
+ * 2: mmap offsets are allocated (below 2^44), no longer handle << 40;
+ * PROT_EXEC mappings are refused; handles per open file are capped.
+ */
+#define EDUDMA_API_VERSION	2
 
 /* Capability bits of struct edudma_info.caps. */
 #define EDUDMA_CAP_FACTORIAL	_BITULL(0)	/* EDUDMA_IOC_FACTORIAL */
@@ -124,10 +128,15 @@ struct edudma_selftest {
 #define EDUDMA_BUF_IMPORTED	4	/* reported only: a dma-buf from EDUDMA_IOC_IMPORT */
 
 /*
- * mmap offset of a buffer: handle << EDUDMA_MMAP_SHIFT. A mapping may
- * start at any page of the buffer: add the page-aligned offset into it.
+ * mmap offset of a buffer: the mmap_offset that ALLOC, IMPORT and BUF_INFO
+ * return. It is page-aligned, below 2^44 (a 32-bit process reaches it
+ * through mmap2's page offset) and names the buffer's pages in the device
+ * node: a mapping may start at any page of the buffer, at mmap_offset plus
+ * the page-aligned offset into it. Offsets are not derived from handles
+ * (API version 1 used handle << 40); EDUDMA_MMAP_SHIFT stays so that old
+ * code compiles, and is the mmap size limit of an import (2^44 bytes).
  */
-#define EDUDMA_MMAP_SHIFT	40
+#define EDUDMA_MMAP_SHIFT	44
 
 /**
  * struct edudma_alloc - EDUDMA_IOC_ALLOC argument
