@@ -65,6 +65,7 @@
  * @buf_lock: protects @bufs
  * @bufs: every live buffer of this device, for remove() to revoke
  * @bufs_wq: woken when a buffer leaves @bufs
+ * @bufs_gen: counts buffers that left @bufs (under @buf_lock)
  * @offset_lock: serializes changes of @offsets and lookups in it
  * @offsets: mmap page offset -> buffer, a stretch of pages per buffer
  * @import_lock: protects @imports
@@ -128,6 +129,7 @@ struct edudma_dev {
 	struct mutex buf_lock;		/* protects bufs */
 	struct list_head bufs;
 	wait_queue_head_t bufs_wq;
+	unsigned long bufs_gen;
 	struct mutex offset_lock;	/* serializes offsets */
 	struct maple_tree offsets;
 	struct mutex import_lock;	/* protects imports */

@@ -164,9 +164,8 @@ static void edudma_copy_pages(struct page *first, u64 off, void *linear, u64 len
 /*
  * Hand [pos, pos + len) of @buf to the device (@for_cpu false) or back to
  * the CPU (@for_cpu true): sync each mapped stretch within its own
- * mapping; with @bounce, copy bounced stretches into the bounce page
- * before the device reads them and out of it after the device wrote them.
- * Any context.
+ * mapping; copy bounced stretches into the bounce page before the device
+ * reads them and out of it after the device wrote them. Any context.
  */
 static void edudma_buf_walk(struct edudma_buf *buf, u64 pos, u64 len,
 			    enum dma_data_direction dir, bool for_cpu, void *bounce)
@@ -406,14 +405,21 @@ static void edudma_sg_unmap(struct edudma_buf *buf)
 	struct scatterlist *sg;
 	unsigned int i;
 
+	/*
+	 * No sync: the engine synced each command's range for the CPU, so the
+	 * pages are current, and under SWIOTLB a sync here would copy stale
+	 * bounce slots over what the CPU wrote since (the pages outlive the
+	 * mapping when remove() revokes it).
+	 */
 	if (buf->sgt_mapped) {
-		dma_unmap_sgtable(dev, &buf->sgt, DMA_BIDIRECTIONAL, 0);
+		dma_unmap_sgtable(dev, &buf->sgt, DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
 		buf->sgt_mapped = false;
 		return;
 	}
 	for_each_sgtable_sg(&buf->sgt, sg, i) {
 		if (sg_dma_address(sg) != DMA_MAPPING_ERROR)
-			dma_unmap_page(dev, sg_dma_address(sg), sg->length, DMA_BIDIRECTIONAL);
+			dma_unmap_page_attrs(dev, sg_dma_address(sg), sg->length, DMA_BIDIRECTIONAL,
+					     DMA_ATTR_SKIP_CPU_SYNC);
 		sg_dma_address(sg) = DMA_MAPPING_ERROR;
 	}
 }
@@ -921,6 +927,7 @@ static void edudma_buf_release(struct kref *ref)
 	/* under buf_lock, and announced, so that remove() waits for the device side to go */
 	mutex_lock(&edu->buf_lock);
 	list_del(&buf->node);
+	edu->bufs_gen++;
 	if (!buf->revoked) {
 		buf->ops->unmap(buf);
 		buf->ops->free(buf);
@@ -955,19 +962,6 @@ void edudma_buf_put(struct edudma_buf *buf)
 		kref_put(&buf->ref, edudma_buf_release);
 }
 
-/* a buffer whose last reference is gone and whose release has not run yet */
-static bool edudma_bufs_dying(struct edudma_dev *edu)
-{
-	struct edudma_buf *buf;
-	bool dying = false;
-
-	mutex_lock(&edu->buf_lock);
-	list_for_each_entry(buf, &edu->bufs, node)
-		dying |= !buf->revoked && !kref_read(&buf->ref);
-	mutex_unlock(&edu->buf_lock);
-	return dying;
-}
-
 /**
  * edudma_bufs_revoke() - take the device side of every buffer away
  * @edu: the device, being removed; no new buffer can appear
@@ -983,20 +977,26 @@ void edudma_bufs_revoke(struct edudma_dev *edu)
 	struct edudma_buf *buf;
 
 	for (;;) {
-		bool found = false;
+		bool found = false, dying = false;
+		unsigned long gen;
 
 		mutex_lock(&edu->buf_lock);
 		list_for_each_entry(buf, &edu->bufs, node) {
-			if (!buf->revoked && kref_get_unless_zero(&buf->ref)) {
+			if (buf->revoked)
+				continue;
+			if (kref_get_unless_zero(&buf->ref)) {
 				found = true;
 				break;
 			}
+			/* its last reference is gone, its release not run yet */
+			dying = true;
 		}
+		gen = edu->bufs_gen;
 		mutex_unlock(&edu->buf_lock);
 		if (!found) {
-			if (!edudma_bufs_dying(edu))
+			if (!dying)
 				return;
-			wait_event(edu->bufs_wq, !edudma_bufs_dying(edu));
+			wait_event(edu->bufs_wq, READ_ONCE(edu->bufs_gen) != gen);
 			continue;
 		}
 		mutex_lock(&buf->lock);
@@ -1015,15 +1015,19 @@ void edudma_bufs_revoke(struct edudma_dev *edu)
 }
 
 /**
- * edudma_buf_sync() - CPU/device ownership of a range of a buffer
+ * edudma_buf_sync() - CPU access brackets for a range of a buffer
  * @buf: the buffer, not revoked
  * @offset: first byte
  * @len: bytes (the range was checked by the caller)
  * @dir: direction of the data
  * @for_cpu: true at the start of CPU access, false at its end
  *
- * Each mapped stretch is synced within its own mapping (a sync never spans
- * two: SWIOTLB bounces each through its own slots).
+ * The device's own mapping of a buffer needs no bracket: the transfer
+ * engine syncs each command's range for the device before the command and
+ * for the CPU after it (edudma_buf_dev_begin(), edudma_buf_dev_end()), so
+ * whenever no transfer runs the pages are what the CPU sees. (A sync for
+ * the CPU here would even undo the CPU's own writes under SWIOTLB: it
+ * copies the bounce slots back.) An import is bracketed by its exporter.
  *
  * Return: 0, or what an imported buffer's exporter returned.
  */
@@ -1032,8 +1036,6 @@ int edudma_buf_sync(struct edudma_buf *buf, u64 offset, u64 len, enum dma_data_d
 {
 	if (buf->ops->cpu_access)
 		return buf->ops->cpu_access(buf, dir, for_cpu);
-	if (buf->need_sync)
-		edudma_buf_walk(buf, offset, len, dir, for_cpu, NULL);
 	return 0;
 }
 

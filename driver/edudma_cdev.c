@@ -529,6 +529,11 @@ static int edudma_ioc_xfer(struct edudma_file *ctx, void __user *uarg)
 	ret = edudma_xfer_sync_in(ctx, src, dst, &fence);
 	if (ret)
 		goto out_put;
+	ret = src ? edudma_dmabuf_dev_access(src, false, false) : 0;
+	if (!ret && dst)
+		ret = edudma_dmabuf_dev_access(dst, true, false);
+	if (ret)
+		goto out_fence;
 	if (down_read_killable(&edu->gone_lock)) {
 		ret = -EINTR;
 		goto out_fence;
@@ -545,6 +550,8 @@ static int edudma_ioc_xfer(struct edudma_file *ctx, void __user *uarg)
 		return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 	ret = edudma_xfer_wait(req, arg.timeout_ms ? msecs_to_jiffies(arg.timeout_ms) :
 				     MAX_SCHEDULE_TIMEOUT);
+	if (dst)
+		edudma_dmabuf_dev_access(dst, true, true);
 	arg.commands = req->commands;
 	arg.device_ns = req->commands ? ktime_to_ns(ktime_sub(req->t_end, req->t_start)) : 0;
 	edudma_xfer_reap(req);
@@ -600,6 +607,8 @@ static int edudma_ioc_wait(struct edudma_file *ctx, void __user *uarg)
 		edudma_xfer_unclaim(req);
 		return -EFAULT;
 	}
+	if (req->dst)
+		edudma_dmabuf_dev_access(req->dst, true, true);
 	edudma_xfer_reap(req);
 	return 0;
 }

@@ -140,13 +140,14 @@ static void edudma_exp_unmap(struct dma_buf_attachment *att, struct sg_table *sg
 
 /*
  * Sync every importer's mapping, each in the direction it was mapped
- * with, and the exporting device's own mapping.
+ * with. The exporting device's own mapping needs nothing here: its
+ * transfer engine syncs each command's range before and after it, so
+ * between transfers the pages are what the CPU sees.
  */
 static int edudma_exp_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir,
 				 bool for_cpu)
 {
 	struct edudma_exp *exp = dmabuf->priv;
-	struct edudma_buf *buf = exp->buf;
 	struct edudma_exp_att *a;
 
 	mutex_lock(&exp->lock);
@@ -159,10 +160,6 @@ static int edudma_exp_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction
 			dma_sync_sgtable_for_device(a->dev, &a->sgt, a->dir);
 	}
 	mutex_unlock(&exp->lock);
-	mutex_lock(&buf->lock);
-	if (!buf->revoked)
-		edudma_buf_sync(buf, 0, buf->size, DMA_BIDIRECTIONAL, for_cpu);
-	mutex_unlock(&buf->lock);
 	return 0;
 }
 
@@ -620,4 +617,28 @@ int edudma_dmabuf_fence_add(struct edudma_buf *buf, struct dma_fence *fence, boo
 	}
 	dma_buf_put(dmabuf);
 	return ret == -ERESTARTSYS ? -EINTR : ret;
+}
+
+/**
+ * edudma_dmabuf_dev_access() - bracket the device's access to an import
+ * @buf: a buffer (nothing happens unless it is an import)
+ * @write: the device writes it
+ * @done: false before the access, true after it
+ *
+ * An import's mapping is the exporter's to sync, never the importer's:
+ * the device's access is bracketed through the exporter's CPU access
+ * hooks, which sync every mapping of the dma-buf (SWIOTLB bounce slots,
+ * caches). Before any access the CPU's view goes to the device (all of
+ * it: a partial write must not bring stale bytes back); after a write the
+ * device's view comes back. Process context.
+ *
+ * Return: 0 or the exporter's error.
+ */
+int edudma_dmabuf_dev_access(struct edudma_buf *buf, bool write, bool done)
+{
+	if (buf->kind != EDUDMA_BUF_IMPORTED)
+		return 0;
+	if (!done)
+		return dma_buf_end_cpu_access(buf->dmabuf, DMA_TO_DEVICE);
+	return write ? dma_buf_begin_cpu_access(buf->dmabuf, DMA_FROM_DEVICE) : 0;
 }

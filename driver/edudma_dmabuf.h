@@ -21,5 +21,6 @@ struct edudma_buf *edudma_dmabuf_import(struct edudma_dev *edu, int fd, struct i
 int edudma_dmabuf_fence_wait(struct edudma_buf *buf, bool write);
 bool edudma_dmabuf_fenced(struct edudma_buf *buf);
 int edudma_dmabuf_fence_add(struct edudma_buf *buf, struct dma_fence *fence, bool write);
+int edudma_dmabuf_dev_access(struct edudma_buf *buf, bool write, bool done);
 
 #endif /* EDUDMA_DMABUF_H */

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -952,6 +953,116 @@ Test(trust, close_with_1000_buffers_during_unbind, .timeout = 300)
 		cr_assert_eq(lab_check(b.p + 2048, 100, (uint64_t)round), 100);
 		tfree(fd, &b);
 		close(fd);
+	}
+}
+
+/*
+ * The same window held open: file A's release holds the device's buffer
+ * list lock unmapping a big buffer; remove() queues on it; file B's
+ * release drops its buffer's last reference and queues behind remove();
+ * then a SCHED_FIFO spinner takes B's vCPU. remove() must not finish while
+ * B's buffer is still mapped for the device (on the debug kernel DMA-API
+ * debug reports the mapping as pending at unbind). Timings scale with the
+ * measured time of A's close. Needs two vCPUs; with one it is the plain
+ * close-during-unbind.
+ */
+struct actor {
+	const char *bdf;
+	double t0, at_ms, until_ms;
+	int fd, cpu, ret;
+	enum { CLOSE, UNBIND, SPIN } what;
+	double took_ms;
+};
+
+static void *act(void *arg)
+{
+	struct actor *a = arg;
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(a->cpu, &cpus);
+	a->ret = -pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+	if (a->ret)
+		return NULL;
+	while ((now_s() - a->t0) * 1000 < a->at_ms)
+		usleep(200);
+	a->took_ms = now_s();
+	if (a->what == CLOSE) {
+		a->ret = close(a->fd) ? -errno : 0;
+	} else if (a->what == UNBIND) {
+		a->ret = lab_sysfs_driver("unbind", a->bdf);
+	} else {
+		struct sched_param sp = { .sched_priority = 1 };
+
+		a->ret = -pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+		while (!a->ret && (now_s() - a->t0) * 1000 < a->until_ms)
+			;
+	}
+	a->took_ms = (now_s() - a->took_ms) * 1000;
+	return NULL;
+}
+
+Test(trust, release_starved_during_unbind, .timeout = 300)
+{
+	const uint64_t big_a = 96 * MiB, big_b = 16 * MiB;
+	int minor = lab_edu_count() - 1, cpu_b = sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+	struct edudma_alloc a;
+	double hold;
+	char bdf[32];
+
+	lab_bdf(minor, bdf, sizeof(bdf));
+	{
+		int fd = lab_open(minor);
+		double t;
+
+		cr_assert_eq(lab_alloc(fd, big_a, EDUDMA_BUF_VMALLOC_SG, &a), 0);
+		t = now_s();
+		close(fd);
+		hold = (now_s() - t) * 1000;
+	}
+	for (int round = 0; round < 3; round++) {
+		int fa = lab_open(minor), fb = lab_open(minor), rebind;
+		struct actor ac[4];
+		pthread_t t[4];
+		double t0;
+		struct tbuf b;
+
+		cr_assert_eq(lab_alloc(fa, big_a, EDUDMA_BUF_VMALLOC_SG, &a), 0);
+		cr_assert_eq(lab_alloc(fb, big_b, EDUDMA_BUF_VMALLOC_SG, &a), 0);
+		t0 = now_s() + 0.05;
+		ac[0] = (struct actor){ .what = CLOSE, .fd = fa, .cpu = 0, .at_ms = 0 };
+		ac[1] = (struct actor){ .what = UNBIND, .cpu = 0, .at_ms = 0.02 * hold };
+		/* B's close at 30%, 60%, 90% of A's: after remove() queued, before A is done */
+		ac[2] = (struct actor){ .what = CLOSE, .fd = fb, .cpu = cpu_b,
+					.at_ms = 0.3 * (round + 1) * hold };
+		/* the spinner once B's release waits for the lock (it cannot be preempted before) */
+		ac[3] = (struct actor){ .what = SPIN, .cpu = cpu_b,
+					.at_ms = ac[2].at_ms + 10 + 0.25 * hold,
+					.until_ms = ac[2].at_ms + 2010 + 0.25 * hold };
+		for (int i = 0; i < 4; i++) {
+			ac[i].bdf = bdf;
+			ac[i].t0 = t0;
+		}
+		for (int i = 0; i < (cpu_b ? 4 : 3); i++)
+			cr_assert_eq(pthread_create(&t[i], NULL, act, &ac[i]), 0);
+		for (int i = 0; i < (cpu_b ? 4 : 3); i++)
+			cr_assert_eq(pthread_join(t[i], NULL), 0);
+		rebind = lab_sysfs_driver("bind", bdf);
+		cr_log_info("round %d: close A (%.0f ms alone) took %.0f ms, unbind at %.0f took %.0f ms, "
+			    "close B at %.0f took %.0f ms", round, hold, ac[0].took_ms, ac[1].at_ms,
+			    ac[1].took_ms, ac[2].at_ms, ac[2].took_ms);
+		cr_assert_eq(ac[0].ret, 0, "round %d: close A: %s", round, strerror(-ac[0].ret));
+		cr_assert_eq(ac[1].ret, 0, "round %d: unbind: %s", round, strerror(-ac[1].ret));
+		cr_assert_eq(ac[2].ret, 0, "round %d: close B: %s", round, strerror(-ac[2].ret));
+		cr_assert_eq(ac[3].ret, 0, "round %d: SCHED_FIFO: %s", round, strerror(-ac[3].ret));
+		cr_assert_eq(rebind, 0, "round %d: rebind: %s", round, strerror(-rebind));
+		fa = lab_open(minor);
+		talloc(fa, PAGE, EDUDMA_BUF_COHERENT, &b);
+		lab_fill(b.p, 100, (uint64_t)round);
+		cr_assert_eq(lab_xfer(fa, EDUDMA_XFER_COPY, b.a.handle, 0, b.a.handle, 2048, 100), 0);
+		cr_assert_eq(lab_check(b.p + 2048, 100, (uint64_t)round), 100);
+		tfree(fa, &b);
+		close(fa);
 	}
 }
 
