@@ -537,8 +537,17 @@ static int reload_module(void)
 	close(fd);
 	if (ret)
 		return -1;
-	for (int i = 0; i < 100 && access("/dev/edudma0", F_OK); i++)
-		usleep(100000);	/* udev-less: devtmpfs creates the node */
+	/* devtmpfs creates the nodes as the devices probe again */
+	for (int d = 0; d < devices; d++) {
+		char node[32];
+		int i;
+
+		snprintf(node, sizeof(node), "/dev/edudma%d", d);
+		for (i = 0; i < 100 && access(node, F_OK); i++)
+			usleep(100000);
+		if (access(node, F_OK))
+			return -1;
+	}
 	return 0;
 }
 

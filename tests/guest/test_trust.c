@@ -959,32 +959,40 @@ Test(trust, close_with_1000_buffers_during_unbind, .timeout = 300)
 /*
  * The same window held open: file A's release holds the device's buffer
  * list lock unmapping a big buffer; remove() queues on it; file B's
- * release drops its buffer's last reference and queues behind remove();
- * then a SCHED_FIFO spinner takes B's vCPU. remove() must not finish while
- * B's buffer is still mapped for the device (on the debug kernel DMA-API
- * debug reports the mapping as pending at unbind). Timings scale with the
- * measured time of A's close. Needs two vCPUs; with one it is the plain
- * close-during-unbind.
+ * release drops its (coherent, so always DMA-mapped) buffer's last
+ * reference and queues behind remove(); then a SCHED_FIFO spinner takes
+ * B's vCPU. remove() must not finish while B's buffer is still mapped for
+ * the device: on the debug kernel DMA-API debug reports it at unbind
+ * ("pending DMA allocations"). B starts once the device's class folder is
+ * gone (remove() has begun) plus a delay that each round makes longer.
+ * Needs two vCPUs; with one it is a plain close during unbind.
  */
 struct actor {
 	const char *bdf;
-	double t0, at_ms, until_ms;
+	double t0, at_ms, until_ms, took_ms;
 	int fd, cpu, ret;
 	enum { CLOSE, UNBIND, SPIN } what;
-	double took_ms;
+	const char *after;	/* CLOSE: wait for this path to go first, then at_ms more */
 };
 
 static void *act(void *arg)
 {
 	struct actor *a = arg;
 	cpu_set_t cpus;
+	double start;
 
 	CPU_ZERO(&cpus);
 	CPU_SET(a->cpu, &cpus);
 	a->ret = -pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
 	if (a->ret)
 		return NULL;
-	while ((now_s() - a->t0) * 1000 < a->at_ms)
+	start = a->t0;
+	if (a->after) {
+		while (access(a->after, F_OK) == 0 && now_s() - a->t0 < 10)
+			usleep(200);
+		start = now_s();
+	}
+	while ((now_s() - start) * 1000 < a->at_ms)
 		usleep(200);
 	a->took_ms = now_s();
 	if (a->what == CLOSE) {
@@ -998,19 +1006,21 @@ static void *act(void *arg)
 		while (!a->ret && (now_s() - a->t0) * 1000 < a->until_ms)
 			;
 	}
+	a->at_ms = (a->took_ms - a->t0) * 1000;
 	a->took_ms = (now_s() - a->took_ms) * 1000;
 	return NULL;
 }
 
 Test(trust, release_starved_during_unbind, .timeout = 300)
 {
-	const uint64_t big_a = 96 * MiB, big_b = 16 * MiB;
+	const uint64_t big_a = 96 * MiB;
 	int minor = lab_edu_count() - 1, cpu_b = sysconf(_SC_NPROCESSORS_ONLN) >= 2;
 	struct edudma_alloc a;
+	char bdf[32], class[64];
 	double hold;
-	char bdf[32];
 
 	lab_bdf(minor, bdf, sizeof(bdf));
+	snprintf(class, sizeof(class), "/sys/class/edudma/edudma%d", minor);
 	{
 		int fd = lab_open(minor);
 		double t;
@@ -1028,17 +1038,16 @@ Test(trust, release_starved_during_unbind, .timeout = 300)
 		struct tbuf b;
 
 		cr_assert_eq(lab_alloc(fa, big_a, EDUDMA_BUF_VMALLOC_SG, &a), 0);
-		cr_assert_eq(lab_alloc(fb, big_b, EDUDMA_BUF_VMALLOC_SG, &a), 0);
+		cr_assert_eq(lab_alloc(fb, MiB, EDUDMA_BUF_COHERENT, &a), 0);
 		t0 = now_s() + 0.05;
-		ac[0] = (struct actor){ .what = CLOSE, .fd = fa, .cpu = 0, .at_ms = 0 };
+		ac[0] = (struct actor){ .what = CLOSE, .fd = fa, .cpu = 0 };
 		ac[1] = (struct actor){ .what = UNBIND, .cpu = 0, .at_ms = 0.02 * hold };
-		/* B's close at 30%, 60%, 90% of A's: after remove() queued, before A is done */
-		ac[2] = (struct actor){ .what = CLOSE, .fd = fb, .cpu = cpu_b,
-					.at_ms = 0.3 * (round + 1) * hold };
+		ac[2] = (struct actor){ .what = CLOSE, .fd = fb, .cpu = cpu_b, .after = class,
+					.at_ms = 0.1 * hold * (1 + 1.5 * round) };
 		/* the spinner once B's release waits for the lock (it cannot be preempted before) */
-		ac[3] = (struct actor){ .what = SPIN, .cpu = cpu_b,
-					.at_ms = ac[2].at_ms + 10 + 0.25 * hold,
-					.until_ms = ac[2].at_ms + 2010 + 0.25 * hold };
+		ac[3] = (struct actor){ .what = SPIN, .cpu = cpu_b, .after = class,
+					.at_ms = ac[2].at_ms + 10 + 0.2 * hold,
+					.until_ms = 2000 + hold };
 		for (int i = 0; i < 4; i++) {
 			ac[i].bdf = bdf;
 			ac[i].t0 = t0;
