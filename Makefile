@@ -164,9 +164,9 @@ check-guest: all
 	@$(call save_tap,guest-m28)
 	qemu/run $(LANE_M64) --timeout 1200 -- tests/guest/run-all
 	@$(call save_tap,guest-m64)
-	qemu/run $(LANE_DMA) --timeout 1200 -- tests/guest/run-all test_xfer
+	qemu/run $(LANE_DMA) --timeout 1200 -- tests/guest/run-all test_xfer test_xfer_trust
 	@$(call save_tap,guest-dma)
-	qemu/run $(LANE_IOMMU) --timeout 1200 -- tests/guest/run-all test_xfer
+	qemu/run $(LANE_IOMMU) --timeout 1200 -- tests/guest/run-all test_xfer test_xfer_trust
 	@$(call save_tap,guest-iommu)
 	qemu/run $(LANE_HOTPLUG) --timeout 1200 -- tests/guest/run-all test_hotplug
 	@$(call save_tap,guest-hotplug)
@@ -178,7 +178,7 @@ check-debug: deps
 	@$(call save_tap,debug-m28)
 	qemu/run --debug-kernel --kmemleak $(LANE_M64) --timeout 2400 -- tests/guest/run-all
 	@$(call save_tap,debug-m64)
-	qemu/run --debug-kernel --kmemleak $(LANE_DMA) --timeout 2400 -- tests/guest/run-all test_xfer
+	qemu/run --debug-kernel --kmemleak $(LANE_DMA) --timeout 2400 -- tests/guest/run-all test_xfer test_xfer_trust
 	@$(call save_tap,debug-dma)
 	qemu/run --debug-kernel --kmemleak $(LANE_HOTPLUG) --timeout 2400 -- tests/guest/run-all test_hotplug
 	@$(call save_tap,debug-hotplug)

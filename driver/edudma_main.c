@@ -252,6 +252,11 @@ static int edudma_probe_bit(struct edudma_dev *edu, u8 *cpu, dma_addr_t low, uns
 	if (!ret)
 		ret = edudma_hw_dma_run(edu, low + PAGE_SIZE, EDU_WINDOW_USABLE, true);
 	*honoured = memcmp(cpu, cpu + PAGE_SIZE, EDU_WINDOW_USABLE);
+	/* the lab matches this with QEMU's "EDU: clamping DMA" line */
+	if (!ret && !*honoured)
+		dev_info(&edu->pdev->dev,
+			 "DMA reach: address bit %u dropped: the read of %#018llx came from %#018llx\n",
+			 bit, (u64)low + BIT_ULL(bit), (u64)low);
 	return ret;
 }
 
