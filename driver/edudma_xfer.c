@@ -242,7 +242,6 @@ static void edudma_xfer_next(struct edudma_dev *edu, ktime_t irq_time)
 	lockdep_assert_held(&edu->xfer_lock);
 	if (edu->in_flight)
 		return;
-again:
 	for (;;) {
 		if (list_empty(&edu->active))
 			goto idle;
@@ -252,12 +251,10 @@ again:
 			edudma_xfer_finish(edu, req, -ENODEV);
 		else if (req->cancelled)
 			edudma_xfer_finish(edu, req, req->cancelled);
+		else if (edu->dead)
+			edudma_xfer_finish(edu, req, -EIO);
 		else
 			break;
-	}
-	if (edu->dead) {
-		edudma_xfer_finish(edu, req, -EIO);
-		goto again;
 	}
 	req->chunk = edudma_xfer_plan(req, &src, &dst);
 	edu->cur = req;

@@ -373,3 +373,17 @@ uint64_t lab_fill_nobus(void *p, uint64_t len, uint64_t seed, bool *bus)
 {
 	return lab_walk_nobus(p, len, seed, true, bus);
 }
+
+void lab_buf_alloc(int fd, uint64_t size, uint32_t kind, struct lab_buf *b)
+{
+	cr_assert_eq(lab_alloc(fd, size, kind, &b->a), 0, "alloc %llu kind %u",
+		     (unsigned long long)size, kind);
+	b->p = lab_mmap(fd, &b->a, 0, b->a.size);
+	cr_assert_neq(b->p, MAP_FAILED, "mmap: %s", strerror(errno));
+}
+
+void lab_buf_free(int fd, struct lab_buf *b)
+{
+	munmap(b->p, b->a.size);
+	cr_assert_eq(lab_free(fd, b->a.handle), 0);
+}

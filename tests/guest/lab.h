@@ -72,4 +72,14 @@ int lab_xfer(int fd, uint32_t op, uint32_t src, uint64_t src_off, uint32_t dst, 
 uint64_t lab_check_nobus(const void *p, uint64_t len, uint64_t seed, bool *bus);
 uint64_t lab_fill_nobus(void *p, uint64_t len, uint64_t seed, bool *bus);
 
+/* a buffer and its whole-buffer mapping, both asserted */
+struct lab_buf {
+	struct edudma_alloc a;
+	uint8_t *p;
+};
+
+void lab_buf_alloc(int fd, uint64_t size, uint32_t kind, struct lab_buf *b);
+/* unmap and FREE (asserting success) */
+void lab_buf_free(int fd, struct lab_buf *b);
+
 #endif

@@ -36,25 +36,6 @@
 
 TestSuite(trust, .init = lab_init, .timeout = 120);
 
-struct tbuf {
-	struct edudma_alloc a;
-	uint8_t *p;
-};
-
-static void talloc(int fd, uint64_t size, uint32_t kind, struct tbuf *b)
-{
-	cr_assert_eq(lab_alloc(fd, size, kind, &b->a), 0, "alloc %llu kind %u",
-		     (unsigned long long)size, kind);
-	b->p = lab_mmap(fd, &b->a, 0, b->a.size);
-	cr_assert_neq(b->p, MAP_FAILED, "mmap: %s", strerror(errno));
-}
-
-static void tfree(int fd, struct tbuf *b)
-{
-	munmap(b->p, b->a.size);
-	cr_assert_eq(lab_free(fd, b->a.handle), 0);
-}
-
 static const char *kind_name(uint32_t kind)
 {
 	static const char *const names[] = { "AUTO", "COHERENT", "PAGES", "VMALLOC_SG",
@@ -93,13 +74,13 @@ static double now_s(void)
 Test(trust, window_short_write_does_not_uncover_another_files_data, .timeout = 60)
 {
 	int fa = lab_open(0), fb = lab_open(0);
-	struct tbuf sa, da, sb, db;
+	struct lab_buf sa, da, sb, db;
 	uint64_t at;
 
-	talloc(fa, PAGE, EDUDMA_BUF_COHERENT, &sa);
-	talloc(fa, PAGE, EDUDMA_BUF_COHERENT, &da);
-	talloc(fb, PAGE, EDUDMA_BUF_COHERENT, &sb);
-	talloc(fb, PAGE, EDUDMA_BUF_COHERENT, &db);
+	lab_buf_alloc(fa, PAGE, EDUDMA_BUF_COHERENT, &sa);
+	lab_buf_alloc(fa, PAGE, EDUDMA_BUF_COHERENT, &da);
+	lab_buf_alloc(fb, PAGE, EDUDMA_BUF_COHERENT, &sb);
+	lab_buf_alloc(fb, PAGE, EDUDMA_BUF_COHERENT, &db);
 	memset(sa.p, 0xa5, W);
 	sb.p[0] = 0x11;
 	cr_assert_eq(lab_xfer(fa, EDUDMA_XFER_TO_DEVICE, sa.a.handle, 0, 0, 0, W), 0);
@@ -113,10 +94,10 @@ Test(trust, window_short_write_does_not_uncover_another_files_data, .timeout = 6
 	at = lab_check_zero(da.p, W);
 	cr_assert_eq(at, W, "A read %#x at window byte %llu after B wrote", da.p[at],
 		     (unsigned long long)at);
-	tfree(fa, &sa);
-	tfree(fa, &da);
-	tfree(fb, &sb);
-	tfree(fb, &db);
+	lab_buf_free(fa, &sa);
+	lab_buf_free(fa, &da);
+	lab_buf_free(fb, &sb);
+	lab_buf_free(fb, &db);
 	close(fa);
 	close(fb);
 }
@@ -125,12 +106,12 @@ Test(trust, window_short_write_does_not_uncover_another_files_data, .timeout = 6
 Test(trust, window_short_copy_does_not_uncover_another_files_data, .timeout = 60)
 {
 	int fa = lab_open(0), fb = lab_open(0);
-	struct tbuf sa, sb, db;
+	struct lab_buf sa, sb, db;
 	uint64_t at;
 
-	talloc(fa, PAGE, EDUDMA_BUF_COHERENT, &sa);
-	talloc(fb, PAGE, EDUDMA_BUF_COHERENT, &sb);
-	talloc(fb, PAGE, EDUDMA_BUF_COHERENT, &db);
+	lab_buf_alloc(fa, PAGE, EDUDMA_BUF_COHERENT, &sa);
+	lab_buf_alloc(fb, PAGE, EDUDMA_BUF_COHERENT, &sb);
+	lab_buf_alloc(fb, PAGE, EDUDMA_BUF_COHERENT, &db);
 	memset(sa.p, 0xa5, W);
 	sb.p[0] = 0x11;
 	cr_assert_eq(lab_xfer(fa, EDUDMA_XFER_TO_DEVICE, sa.a.handle, 0, 0, 0, W), 0);
@@ -141,9 +122,9 @@ Test(trust, window_short_copy_does_not_uncover_another_files_data, .timeout = 60
 	at = lab_check_zero(db.p + 1, W - 1);
 	cr_assert_eq(at, W - 1, "B read %#x at window byte %llu: A's data (0xa5) showed through",
 		     db.p[1 + at], (unsigned long long)(1 + at));
-	tfree(fa, &sa);
-	tfree(fb, &sb);
-	tfree(fb, &db);
+	lab_buf_free(fa, &sa);
+	lab_buf_free(fb, &sb);
+	lab_buf_free(fb, &db);
 	close(fa);
 	close(fb);
 }
@@ -152,16 +133,16 @@ Test(trust, window_short_copy_does_not_uncover_another_files_data, .timeout = 60
 Test(trust, window_keeps_a_files_own_data, .timeout = 60)
 {
 	int fa = lab_open(0);
-	struct tbuf sa, da;
+	struct lab_buf sa, da;
 
-	talloc(fa, PAGE, EDUDMA_BUF_COHERENT, &sa);
-	talloc(fa, PAGE, EDUDMA_BUF_PAGES, &da);
+	lab_buf_alloc(fa, PAGE, EDUDMA_BUF_COHERENT, &sa);
+	lab_buf_alloc(fa, PAGE, EDUDMA_BUF_PAGES, &da);
 	lab_fill(sa.p, W, 3);
 	cr_assert_eq(lab_xfer(fa, EDUDMA_XFER_TO_DEVICE, sa.a.handle, 0, 0, 0, W), 0);
 	cr_assert_eq(lab_xfer(fa, EDUDMA_XFER_FROM_DEVICE, 0, 0, da.a.handle, 0, W), 0);
 	cr_assert_eq(lab_check(da.p, W, 3), W);
-	tfree(fa, &sa);
-	tfree(fa, &da);
+	lab_buf_free(fa, &sa);
+	lab_buf_free(fa, &da);
 	close(fa);
 }
 
@@ -915,7 +896,7 @@ Test(trust, close_with_1000_buffers_during_unbind, .timeout = 300)
 		struct closer cl[CLOSE_FILES], ub;
 		pthread_t tc[CLOSE_FILES], tu;
 		atomic_int go = 0;
-		struct tbuf b;
+		struct lab_buf b;
 		int fd, rebind;
 
 		for (int f = 0; f < CLOSE_FILES; f++) {
@@ -947,11 +928,11 @@ Test(trust, close_with_1000_buffers_during_unbind, .timeout = 300)
 		cr_assert_eq(rebind, 0, "round %d: rebind: %s", round, strerror(-rebind));
 		/* the device works again: a new buffer, mapped, through the device */
 		fd = lab_open(minor);
-		talloc(fd, PAGE, EDUDMA_BUF_PAGES, &b);
+		lab_buf_alloc(fd, PAGE, EDUDMA_BUF_PAGES, &b);
 		lab_fill(b.p, 100, (uint64_t)round);
 		cr_assert_eq(lab_xfer(fd, EDUDMA_XFER_COPY, b.a.handle, 0, b.a.handle, 2048, 100), 0);
 		cr_assert_eq(lab_check(b.p + 2048, 100, (uint64_t)round), 100);
-		tfree(fd, &b);
+		lab_buf_free(fd, &b);
 		close(fd);
 	}
 }
@@ -1035,7 +1016,7 @@ Test(trust, release_starved_during_unbind, .timeout = 300)
 		struct actor ac[4];
 		pthread_t t[4];
 		double t0;
-		struct tbuf b;
+		struct lab_buf b;
 
 		cr_assert_eq(lab_alloc(fa, big_a, EDUDMA_BUF_VMALLOC_SG, &a), 0);
 		cr_assert_eq(lab_alloc(fb, MiB, EDUDMA_BUF_COHERENT, &a), 0);
@@ -1066,11 +1047,11 @@ Test(trust, release_starved_during_unbind, .timeout = 300)
 		cr_assert_eq(ac[3].ret, 0, "round %d: SCHED_FIFO: %s", round, strerror(-ac[3].ret));
 		cr_assert_eq(rebind, 0, "round %d: rebind: %s", round, strerror(-rebind));
 		fa = lab_open(minor);
-		talloc(fa, PAGE, EDUDMA_BUF_COHERENT, &b);
+		lab_buf_alloc(fa, PAGE, EDUDMA_BUF_COHERENT, &b);
 		lab_fill(b.p, 100, (uint64_t)round);
 		cr_assert_eq(lab_xfer(fa, EDUDMA_XFER_COPY, b.a.handle, 0, b.a.handle, 2048, 100), 0);
 		cr_assert_eq(lab_check(b.p + 2048, 100, (uint64_t)round), 100);
-		tfree(fa, &b);
+		lab_buf_free(fa, &b);
 		close(fa);
 	}
 }

@@ -24,26 +24,7 @@
 #define W 4095ULL
 #define MiB (1ULL << 20)
 
-struct xbuf {
-	struct edudma_alloc a;
-	uint8_t *p;
-};
-
-static void xalloc(int fd, uint64_t size, uint32_t kind, struct xbuf *b)
-{
-	cr_assert_eq(lab_alloc(fd, size, kind, &b->a), 0, "alloc %llu kind %u",
-		     (unsigned long long)size, kind);
-	b->p = lab_mmap(fd, &b->a, 0, b->a.size);
-	cr_assert_neq(b->p, MAP_FAILED);
-}
-
-static void xfree(int fd, struct xbuf *b)
-{
-	munmap(b->p, b->a.size);
-	cr_assert_eq(lab_free(fd, b->a.handle), 0);
-}
-
-static int xfer(int fd, uint32_t op, struct xbuf *src, uint64_t so, struct xbuf *dst, uint64_t doff,
+static int xfer(int fd, uint32_t op, struct lab_buf *src, uint64_t so, struct lab_buf *dst, uint64_t doff,
 		uint64_t len, struct edudma_xfer *out)
 {
 	struct edudma_xfer x = { .op = op, .length = len };
@@ -106,11 +87,11 @@ ParameterizedTest(struct copy_case *c, xfer, copy_integrity)
 {
 	uint64_t size = c->off + c->len + 8192, chunks = (c->len + W - 1) / W;
 	struct edudma_xfer x;
-	struct xbuf s, d;
+	struct lab_buf s, d;
 	int fd = lab_open(0);
 
-	xalloc(fd, size, c->skind, &s);
-	xalloc(fd, size, c->dkind, &d);
+	lab_buf_alloc(fd, size, c->skind, &s);
+	lab_buf_alloc(fd, size, c->dkind, &d);
 	lab_fill(s.p, size, c->len);
 	cr_assert_eq(xfer(fd, EDUDMA_XFER_COPY, &s, c->off, &d, c->off + 3, c->len, &x), 0);
 	cr_assert_eq(memcmp(d.p + c->off + 3, s.p + c->off, c->len), 0, "copied data differ");
@@ -123,8 +104,8 @@ ParameterizedTest(struct copy_case *c, xfer, copy_integrity)
 	if (c->skind == EDUDMA_BUF_COHERENT && c->dkind == EDUDMA_BUF_COHERENT)
 		cr_assert_eq(x.commands, 2 * chunks, "coherent: one chunk per window");
 	cr_assert_geq(x.device_ns, x.commands * 90000000ULL, "faster than the device allows?");
-	xfree(fd, &s);
-	xfree(fd, &d);
+	lab_buf_free(fd, &s);
+	lab_buf_free(fd, &d);
 	close(fd);
 }
 
@@ -136,10 +117,10 @@ Test(xfer, to_and_from_device_chunk_by_chunk)
 	int fd = lab_open(0);
 
 	for (size_t k = 0; k < 3; k++) {
-		struct xbuf s, d;
+		struct lab_buf s, d;
 
-		xalloc(fd, 4 * 4096, kinds[k], &s);
-		xalloc(fd, 4 * 4096, kinds[(k + 1) % 3], &d);
+		lab_buf_alloc(fd, 4 * 4096, kinds[k], &s);
+		lab_buf_alloc(fd, 4 * 4096, kinds[(k + 1) % 3], &d);
 		lab_fill(s.p, s.a.size, k);
 		for (size_t o = 0; o < 4; o++) {
 			for (size_t l = 0; l < 3; l++) {
@@ -160,8 +141,8 @@ Test(xfer, to_and_from_device_chunk_by_chunk)
 					     (unsigned long long)len);
 			}
 		}
-		xfree(fd, &s);
-		xfree(fd, &d);
+		lab_buf_free(fd, &s);
+		lab_buf_free(fd, &d);
 	}
 	close(fd);
 }
@@ -170,11 +151,11 @@ Test(xfer, long_to_device_leaves_the_last_chunk_in_the_window)
 {
 	const uint64_t len = 10 * W + 123;
 	struct edudma_xfer x;
-	struct xbuf s, d;
+	struct lab_buf s, d;
 	int fd = lab_open(0);
 
-	xalloc(fd, len, EDUDMA_BUF_COHERENT, &s);
-	xalloc(fd, 2 * W, EDUDMA_BUF_COHERENT, &d);
+	lab_buf_alloc(fd, len, EDUDMA_BUF_COHERENT, &s);
+	lab_buf_alloc(fd, 2 * W, EDUDMA_BUF_COHERENT, &d);
 	lab_fill(s.p, len, 5);
 	cr_assert_eq(xfer(fd, EDUDMA_XFER_TO_DEVICE, &s, 0, NULL, 0, len, &x), 0);
 	cr_assert_eq(x.commands, 11);
@@ -186,8 +167,8 @@ Test(xfer, long_to_device_leaves_the_last_chunk_in_the_window)
 	cr_assert_eq(x.commands, 2);
 	cr_assert_eq(memcmp(d.p, s.p, W), 0);
 	cr_assert_eq(memcmp(d.p + W, s.p, W), 0);
-	xfree(fd, &s);
-	xfree(fd, &d);
+	lab_buf_free(fd, &s);
+	lab_buf_free(fd, &d);
 	close(fd);
 }
 
@@ -195,11 +176,11 @@ Test(xfer, window_never_shows_another_files_data)
 {
 	int a = lab_open(0), b = lab_open(0);
 	uint64_t scrubs = STAT(a, scrubs);
-	struct xbuf sa, da, db;
+	struct lab_buf sa, da, db;
 
-	xalloc(a, W, EDUDMA_BUF_COHERENT, &sa);
-	xalloc(a, W, EDUDMA_BUF_COHERENT, &da);
-	xalloc(b, W, EDUDMA_BUF_COHERENT, &db);
+	lab_buf_alloc(a, W, EDUDMA_BUF_COHERENT, &sa);
+	lab_buf_alloc(a, W, EDUDMA_BUF_COHERENT, &da);
+	lab_buf_alloc(b, W, EDUDMA_BUF_COHERENT, &db);
 	memset(sa.p, 0xa5, W);
 	memset(db.p, 0x11, W);
 	cr_assert_eq(xfer(a, EDUDMA_XFER_TO_DEVICE, &sa, 0, NULL, 0, W, NULL), 0);
@@ -211,9 +192,9 @@ Test(xfer, window_never_shows_another_files_data)
 	cr_assert_eq(xfer(a, EDUDMA_XFER_TO_DEVICE, &sa, 0, NULL, 0, W, NULL), 0);
 	cr_assert_eq(xfer(a, EDUDMA_XFER_FROM_DEVICE, NULL, 0, &da, 0, W, NULL), 0);
 	cr_assert_eq(memcmp(da.p, sa.p, W), 0);
-	xfree(a, &sa);
-	xfree(a, &da);
-	xfree(b, &db);
+	lab_buf_free(a, &sa);
+	lab_buf_free(a, &da);
+	lab_buf_free(b, &db);
 	close(a);
 	close(b);
 }
@@ -221,14 +202,14 @@ Test(xfer, window_never_shows_another_files_data)
 Test(xfer, async_64_outstanding_with_poll_and_wait)
 {
 	enum { N = 64, L = 512 };
-	struct xbuf s, d;
+	struct lab_buf s, d;
 	struct edudma_wait w;
 	int fd = lab_open(0);
 	uint64_t seqs[N];
 	int seen[N + 1] = { 0 };
 
-	xalloc(fd, N * L, EDUDMA_BUF_PAGES, &s);
-	xalloc(fd, N * L, EDUDMA_BUF_VMALLOC_SG, &d);
+	lab_buf_alloc(fd, N * L, EDUDMA_BUF_PAGES, &s);
+	lab_buf_alloc(fd, N * L, EDUDMA_BUF_VMALLOC_SG, &d);
 	lab_fill(s.p, N * L, 9);
 	for (int i = 0; i < N; i++) {
 		struct edudma_xfer x = { .op = EDUDMA_XFER_COPY, .flags = EDUDMA_XFER_ASYNC,
@@ -276,24 +257,24 @@ Test(xfer, async_64_outstanding_with_poll_and_wait)
 	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_WAIT, &w), -ENOENT, "nothing outstanding");
 	w.seq = seqs[3];
 	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_WAIT, &w), -ENOENT, "reaped already");
-	xfree(fd, &s);
-	xfree(fd, &d);
+	lab_buf_free(fd, &s);
+	lab_buf_free(fd, &d);
 	close(fd);
 }
 
 static void *copy_on(void *arg)
 {
 	int dev = (int)(intptr_t)arg, fd = lab_open(dev);
-	struct xbuf s, d;
+	struct lab_buf s, d;
 	uintptr_t bad;
 
-	xalloc(fd, 64 * 1024, EDUDMA_BUF_PAGES, &s);
-	xalloc(fd, 64 * 1024, EDUDMA_BUF_COHERENT, &d);
+	lab_buf_alloc(fd, 64 * 1024, EDUDMA_BUF_PAGES, &s);
+	lab_buf_alloc(fd, 64 * 1024, EDUDMA_BUF_COHERENT, &d);
 	lab_fill(s.p, s.a.size, dev);
 	bad = xfer(fd, EDUDMA_XFER_COPY, &s, 0, &d, 0, s.a.size, NULL) != 0;
 	bad += memcmp(s.p, d.p, s.a.size) != 0;
-	xfree(fd, &s);
-	xfree(fd, &d);
+	lab_buf_free(fd, &s);
+	lab_buf_free(fd, &d);
 	close(fd);
 	return (void *)bad;
 }
@@ -314,13 +295,13 @@ Test(xfer, two_devices_busy_at_once)
 
 Test(xfer, bad_input)
 {
-	struct xbuf s, d;
+	struct lab_buf s, d;
 	int fd = lab_open(0), other = lab_open(0);
 	struct edudma_xfer x, ok;
 	struct edudma_wait w;
 
-	xalloc(fd, 8192, EDUDMA_BUF_PAGES, &s);
-	xalloc(fd, 8192, EDUDMA_BUF_PAGES, &d);
+	lab_buf_alloc(fd, 8192, EDUDMA_BUF_PAGES, &s);
+	lab_buf_alloc(fd, 8192, EDUDMA_BUF_PAGES, &d);
 	ok = (struct edudma_xfer){ .op = EDUDMA_XFER_COPY, .src_handle = s.a.handle,
 				   .dst_handle = d.a.handle, .length = 16 };
 #define BAD(field, value, err) do { x = ok; x.field = value; \
@@ -369,26 +350,26 @@ Test(xfer, bad_input)
 	w.pad = 0;
 	w.seq = 12345;
 	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_WAIT, &w), -ENOENT);
-	xfree(fd, &s);
-	xfree(fd, &d);
+	lab_buf_free(fd, &s);
+	lab_buf_free(fd, &d);
 	close(fd);
 	close(other);
 }
 
 Test(xfer, too_many_outstanding_is_eagain)
 {
-	struct xbuf s;
+	struct lab_buf s;
 	int fd = lab_open(0), i;
 	struct edudma_xfer x;
 
-	xalloc(fd, 4096, EDUDMA_BUF_PAGES, &s);
+	lab_buf_alloc(fd, 4096, EDUDMA_BUF_PAGES, &s);
 	x = (struct edudma_xfer){ .op = EDUDMA_XFER_TO_DEVICE, .flags = EDUDMA_XFER_ASYNC,
 				  .src_handle = s.a.handle, .length = 1 };
 	for (i = 0; i < 1024; i++)
 		cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_XFER, &x), 0, "submit %d", i);
 	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_XFER, &x), -EAGAIN);
 	/* close cancels what is queued: it must not take 1024 commands */
-	xfree(fd, &s);
+	lab_buf_free(fd, &s);
 	close(fd);
 	fd = lab_open(0);
 	cr_assert_eq(STAT(fd, buffers[0]), 0);
@@ -437,12 +418,12 @@ Test(xfer, device_timeout_then_recovery, .fini = restore_device0)
 {
 	unsigned long old = lab_param("timeout_ms", 300);
 	uint64_t timeouts;
-	struct xbuf s;
+	struct lab_buf s;
 	int fd = lab_open(0);
 	uint16_t cmd;
 
 	timeouts = STAT(fd, timeouts);
-	xalloc(fd, 4096, EDUDMA_BUF_COHERENT, &s);
+	lab_buf_alloc(fd, 4096, EDUDMA_BUF_COHERENT, &s);
 	cmd = pci_command(0, PCI_CMD_MASTER, 0);
 	cr_assert(cmd & PCI_CMD_MASTER, "the driver enabled bus mastering");
 	cr_assert_eq(xfer(fd, EDUDMA_XFER_TO_DEVICE, &s, 0, NULL, 0, 100, NULL), -ETIMEDOUT);
@@ -451,7 +432,7 @@ Test(xfer, device_timeout_then_recovery, .fini = restore_device0)
 	/* the engine goes on */
 	cr_assert_eq(xfer(fd, EDUDMA_XFER_TO_DEVICE, &s, 0, NULL, 0, 100, NULL), 0);
 	lab_param("timeout_ms", old);
-	xfree(fd, &s);
+	lab_buf_free(fd, &s);
 	close(fd);
 }
 
@@ -465,10 +446,10 @@ Test(xfer, device_timeout_then_recovery, .fini = restore_device0)
 Test(xfer, device_that_stops_decoding_fails_cleanly, .fini = restore_device0)
 {
 	unsigned long old = lab_param("timeout_ms", 100);
-	struct xbuf s;
+	struct lab_buf s;
 	int fd = lab_open(0), ret;
 
-	xalloc(fd, 4096, EDUDMA_BUF_COHERENT, &s);
+	lab_buf_alloc(fd, 4096, EDUDMA_BUF_COHERENT, &s);
 	pci_command(0, PCI_CMD_MEMORY, 0);
 	ret = xfer(fd, EDUDMA_XFER_TO_DEVICE, &s, 0, NULL, 0, 4095, NULL);
 	pci_command(0, 0, PCI_CMD_MEMORY);
@@ -476,7 +457,7 @@ Test(xfer, device_that_stops_decoding_fails_cleanly, .fini = restore_device0)
 	lab_param("timeout_ms", old);
 	cr_assert_eq(xfer(fd, EDUDMA_XFER_TO_DEVICE, &s, 0, NULL, 0, 4095, NULL), 0);
 	cr_assert_eq(xfer(fd, EDUDMA_XFER_FROM_DEVICE, NULL, 0, &s, 0, 4095, NULL), 0);
-	xfree(fd, &s);
+	lab_buf_free(fd, &s);
 	close(fd);
 }
 
@@ -507,11 +488,11 @@ Test(xfer, timeout_param_is_validated)
 Test(xfer, blocking_timeout_cancels)
 {
 	struct edudma_xfer x;
-	struct xbuf s;
+	struct lab_buf s;
 	int fd = lab_open(0);
 	uint64_t errors = STAT(fd, xfer_errors);
 
-	xalloc(fd, MiB, EDUDMA_BUF_PAGES, &s);
+	lab_buf_alloc(fd, MiB, EDUDMA_BUF_PAGES, &s);
 	x = (struct edudma_xfer){ .op = EDUDMA_XFER_TO_DEVICE, .src_handle = s.a.handle,
 				  .length = MiB, .timeout_ms = 350 };
 	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_XFER, &x), -ETIMEDOUT);
@@ -519,7 +500,7 @@ Test(xfer, blocking_timeout_cancels)
 	x.length = 10;
 	x.timeout_ms = 0;
 	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_XFER, &x), 0);
-	xfree(fd, &s);
+	lab_buf_free(fd, &s);
 	close(fd);
 }
 
@@ -535,10 +516,10 @@ Test(xfer, fatal_signal_cancels_cleanly)
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
 		int cfd = lab_open(0);
-		struct xbuf s;
+		struct lab_buf s;
 		struct edudma_xfer x;
 
-		xalloc(cfd, MiB, EDUDMA_BUF_VMALLOC_SG, &s);
+		lab_buf_alloc(cfd, MiB, EDUDMA_BUF_VMALLOC_SG, &s);
 		/* one queued async transfer and one blocking */
 		x = (struct edudma_xfer){ .op = EDUDMA_XFER_TO_DEVICE, .flags = EDUDMA_XFER_ASYNC,
 					  .src_handle = s.a.handle, .length = MiB };
@@ -561,26 +542,26 @@ Test(xfer, fatal_signal_cancels_cleanly)
 	cr_assert_eq(STAT(fd, buffers[0]), base, "the child's buffer leaked");
 	cr_assert_geq(STAT(fd, xfer_errors), errors + 1);
 	{
-		struct xbuf s;
+		struct lab_buf s;
 
-		xalloc(fd, 4096, EDUDMA_BUF_PAGES, &s);
+		lab_buf_alloc(fd, 4096, EDUDMA_BUF_PAGES, &s);
 		cr_assert_eq(xfer(fd, EDUDMA_XFER_TO_DEVICE, &s, 0, NULL, 0, 4095, NULL), 0);
-		xfree(fd, &s);
+		lab_buf_free(fd, &s);
 	}
 	close(fd);
 }
 
 Test(xfer, buffer_freed_during_transfer_lives_until_it_ends)
 {
-	struct xbuf s, d;
+	struct lab_buf s, d;
 	struct edudma_wait w = { .timeout_ms = EDUDMA_WAIT_FOREVER };
 	struct edudma_xfer x;
 	int fd = lab_open(0);
 	uint64_t base = STAT(fd, buffers[0]);
 	uint8_t *copy = malloc(3 * W);
 
-	xalloc(fd, 3 * W, EDUDMA_BUF_PAGES, &s);
-	xalloc(fd, 3 * W, EDUDMA_BUF_COHERENT, &d);
+	lab_buf_alloc(fd, 3 * W, EDUDMA_BUF_PAGES, &s);
+	lab_buf_alloc(fd, 3 * W, EDUDMA_BUF_COHERENT, &d);
 	lab_fill(s.p, 3 * W, 77);
 	memcpy(copy, s.p, 3 * W);
 	x = (struct edudma_xfer){ .op = EDUDMA_XFER_COPY, .flags = EDUDMA_XFER_ASYNC,
@@ -604,10 +585,10 @@ Test(xfer, iommu_makes_scatter_gather_contiguous)
 {
 	const uint64_t len = MiB;
 	struct edudma_xfer x;
-	struct xbuf s;
+	struct lab_buf s;
 	int fd = lab_open(0);
 
-	xalloc(fd, len, EDUDMA_BUF_VMALLOC_SG, &s);
+	lab_buf_alloc(fd, len, EDUDMA_BUF_VMALLOC_SG, &s);
 	cr_assert_eq(xfer(fd, EDUDMA_XFER_TO_DEVICE, &s, 0, NULL, 0, len, &x), 0);
 	if (lab_iommu()) {
 		/* one IOVA range: the minimum number of commands */
@@ -616,6 +597,6 @@ Test(xfer, iommu_makes_scatter_gather_contiguous)
 	} else {
 		cr_assert_geq(x.commands, (len + W - 1) / W);
 	}
-	xfree(fd, &s);
+	lab_buf_free(fd, &s);
 	close(fd);
 }
