@@ -146,7 +146,7 @@ u64 edudma_buf_span(const struct edudma_buf *buf, u64 pos, u64 max, dma_addr_t *
 static void edudma_copy_pages(struct page *first, u64 off, void *linear, u64 len, bool to_pages)
 {
 	while (len) {
-		struct page *page = nth_page(first, off >> PAGE_SHIFT);
+		struct page *page = edudma_nth_page(first, off >> PAGE_SHIFT);
 		u64 n = min_t(u64, len, PAGE_SIZE - offset_in_page(off));
 		void *va = kmap_local_page(page);
 
@@ -438,7 +438,8 @@ static int edudma_sg_mmap(struct edudma_buf *buf, struct vm_area_struct *vma, u6
 			pos += PAGE_SIZE;
 			if (pos <= offset)
 				continue;
-			ret = vm_insert_page(vma, addr, nth_page(sg_page(sg), k >> PAGE_SHIFT));
+			ret = vm_insert_page(vma, addr,
+					     edudma_nth_page(sg_page(sg), k >> PAGE_SHIFT));
 			if (ret)
 				return ret;
 			addr += PAGE_SIZE;
@@ -457,7 +458,7 @@ static struct page *edudma_sg_page(struct edudma_buf *buf, u64 offset)
 
 	for_each_sgtable_sg(&buf->sgt, sg, i) {
 		if (offset < sg->length)
-			return nth_page(sg_page(sg), (sg->offset + offset) >> PAGE_SHIFT);
+			return edudma_nth_page(sg_page(sg), (sg->offset + offset) >> PAGE_SHIFT);
 		offset -= sg->length;
 	}
 	return NULL;

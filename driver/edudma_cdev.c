@@ -738,5 +738,4 @@ const struct file_operations edudma_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = edudma_poll,
 	.mmap = edudma_mmap,
-	.llseek = no_llseek,
 };

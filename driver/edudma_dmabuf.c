@@ -25,8 +25,9 @@
 #include <linux/slab.h>
 
 #include "edudma.h"
+#include "edudma_compat.h"
 
-MODULE_IMPORT_NS(DMA_BUF);
+EDUDMA_MODULE_IMPORT_NS("DMA_BUF");
 
 /**
  * struct edudma_exp - private data of an exported dma-buf

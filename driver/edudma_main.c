@@ -18,6 +18,7 @@
 #include <uapi/linux/edudma.h>
 
 #include "edudma.h"
+#include "edudma_compat.h"
 
 #define EDUDMA_VENDOR_ID	0x1234
 #define EDUDMA_DEVICE_ID	0x11e8
@@ -97,9 +98,13 @@ MODULE_PARM_DESC(max_file_handles,
 		 "Handles (buffers and imports) one open file may hold; beyond: EMFILE (default 65536)");
 
 static dev_t edudma_devt;
-static struct class *edudma_class;
-static DEFINE_IDA(edudma_ida);
 static struct dentry *edudma_debugfs;
+
+static struct class edudma_class = {
+	.name = KBUILD_MODNAME,
+};
+
+static DEFINE_IDA(edudma_ida);
 
 static ssize_t edudma_stat_show(struct device *dev, char *page, size_t off)
 {
@@ -214,7 +219,7 @@ static void edudma_xfer_fini_action(void *data)
 static int edudma_setup_irq(struct edudma_dev *edu)
 {
 	struct pci_dev *pdev = edu->pdev;
-	unsigned int types = force_intx ? PCI_IRQ_LEGACY : PCI_IRQ_MSI | PCI_IRQ_LEGACY;
+	unsigned int types = force_intx ? PCI_IRQ_INTX : PCI_IRQ_MSI | PCI_IRQ_INTX;
 	int ret;
 
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, types);
@@ -404,7 +409,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 	}
 	/* the driver splits transfers itself: segments may be any length */
-	ret = dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	ret = edudma_dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	if (ret)
 		return ret;
 	ret = edudma_xfer_init(edu);
@@ -418,7 +423,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret < 0)
 		return ret;
 	edu->minor = ret;
-	edu->dev.class = edudma_class;
+	edu->dev.class = &edudma_class;
 	edu->dev.groups = edudma_groups;
 	edu->dev.parent = &pdev->dev;
 	edu->dev.devt = MKDEV(MAJOR(edudma_devt), edu->minor);
@@ -517,11 +522,9 @@ static int __init edudma_init(void)
 	ret = alloc_chrdev_region(&edudma_devt, 0, EDUDMA_MAX_DEVICES, KBUILD_MODNAME);
 	if (ret)
 		return ret;
-	edudma_class = class_create(THIS_MODULE, KBUILD_MODNAME);
-	if (IS_ERR(edudma_class)) {
-		ret = PTR_ERR(edudma_class);
+	ret = class_register(&edudma_class);
+	if (ret)
 		goto err_unregister_region;
-	}
 	edudma_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	ret = pci_register_driver(&edudma_driver);
 	if (ret)
@@ -530,7 +533,7 @@ static int __init edudma_init(void)
 
 err_remove_debugfs:
 	debugfs_remove_recursive(edudma_debugfs);
-	class_destroy(edudma_class);
+	class_unregister(&edudma_class);
 err_unregister_region:
 	unregister_chrdev_region(edudma_devt, EDUDMA_MAX_DEVICES);
 	return ret;
@@ -540,7 +543,7 @@ static void __exit edudma_exit(void)
 {
 	pci_unregister_driver(&edudma_driver);
 	debugfs_remove_recursive(edudma_debugfs);
-	class_destroy(edudma_class);
+	class_unregister(&edudma_class);
 	unregister_chrdev_region(edudma_devt, EDUDMA_MAX_DEVICES);
 	ida_destroy(&edudma_ida);
 }

@@ -22,6 +22,7 @@
 #include <linux/string.h>
 
 #include "edudma.h"
+#include "edudma_compat.h"
 
 #define EDUDMA_MAX_REQS_PER_FILE	1024
 /* a command still busy after this many timeouts is given up (with the device) */
@@ -395,7 +396,7 @@ irqreturn_t edudma_xfer_irq(int irq, void *data)
  */
 static void edudma_xfer_watchdog(struct timer_list *t)
 {
-	struct edudma_dev *edu = from_timer(edu, t, watchdog);
+	struct edudma_dev *edu = edudma_timer_container_of(edu, t, watchdog);
 	unsigned long limit = msecs_to_jiffies(edudma_timeout_ms), flags;
 	ktime_t now = ktime_get();
 	s64 ms;
@@ -748,7 +749,7 @@ void edudma_xfer_shutdown(struct edudma_dev *edu)
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 	/* the watchdog ends even a stuck command within EDUDMA_GIVE_UP timeouts */
 	wait_event(edu->idle_wq, !READ_ONCE(edu->in_flight));
-	del_timer_sync(&edu->watchdog);
+	timer_delete_sync(&edu->watchdog);
 }
 
 /**
