@@ -12,6 +12,13 @@ CFLAGS    ?= -O2 -g
 WFLAGS    := -std=gnu11 -Wall -Wextra -Werror
 PREFIX    ?= /usr/local
 
+# the lab's kernel series (qemu/kernels) and QEMU (qemu/qemu): 6.1 | 6.12 | 7.3, 7.2 | 10
+KERNEL    ?= 6.1
+QEMU      ?= 7.2
+LAB       := qemu/run --kernel $(KERNEL) --qemu $(QEMU)
+# TAP files of one kernel and QEMU, apart from other combinations'
+TAPDIR     = $(B)/tap/$(KERNEL)-qemu$(QEMU)
+
 PCI_CFLAGS = $(shell pkg-config --cflags pciaccess)
 PCI_LIBS   = $(shell pkg-config --libs pciaccess)
 KVER       = $(shell qemu/kver)
@@ -33,7 +40,7 @@ GUEST_TESTS_RPATH := -Wl,-rpath,'$$ORIGIN/../../lib'
 COMPAT_TEST := $(B)/tests/guest/test_compat32
 
 .PHONY: all deps driver driver-debug lib cli tests lint checkpatch sparse bench soak \
-	check check-host check-guest check-debug demo install clean help
+	check check-host check-guest check-debug check-matrix demo install clean help
 
 all: driver lib cli tests
 
@@ -41,14 +48,24 @@ help:
 	@echo "make demo         install what is missing, build, boot the lab, show the device"
 	@echo "make check        the same set-up, then lint + host tests + in-guest tests"
 	@echo "make check-debug  the in-guest tests on the debug kernel (KASAN, lockdep, ...)"
+	@echo "make check-matrix every kernel series x QEMU version, one table at the end"
+	@echo "  KERNEL=6.1|6.12|7.3 QEMU=7.2|10: the kernel and QEMU of check, demo, bench"
 	@echo "make all | lint | check-host | check-guest | clean"
 
 deps:
 	qemu/deps
+	@[ "$(KERNEL)" = 6.1 ] || qemu/kernel $(KERNEL) >/dev/null
+	@qemu/qemu $(QEMU) >/dev/null
 
 # ---- kernel module ----------------------------------------------------------
+# 6.1 builds in driver/ against the host's headers; other series in
+# build/kernels/SERIES against Debian's headers of that series
 driver:
+ifeq ($(KERNEL),6.1)
 	$(MAKE) -C driver KDIR=$(KDIR)
+else
+	qemu/build-driver $(KERNEL)
+endif
 
 # Built in a tree of symlinks so the Debian-kernel build in driver/ stays put.
 driver-debug:
@@ -145,10 +162,6 @@ check-host: $(HOST_TESTS)
 		$$t --tap=$(B)/tap/host-$$(basename $$t).tap || rc=1; \
 	done; exit $$rc
 
-# Each lab run leaves its TAP files in build/lab/latest/tap; keep them per lane.
-save_tap = mkdir -p $(B)/tap && for f in $(B)/lab/latest/tap/*.tap; do \
-	cp "$$f" "$(B)/tap/$(1)-$$(basename "$$f")"; done
-
 # two lanes: the device's default 28-bit mask in 512 MiB, and a 64-bit mask in 2 GiB
 LANE_M28 := --edu 2
 LANE_M64 := --edu 2 --edu-mask 64 --mem 2G
@@ -157,62 +170,56 @@ LANE_DMA := --edu 2 --fast-clock
 LANE_IOMMU := --edu 2 --fast-clock --iommu
 # QMP hot-unplug and replug (test_hotplug*)
 LANE_HOTPLUG := --edu 2 --hotplug
+# 6.12 and later ship dma-buf heaps and udmabuf: import from them at mask 64
+HEAPS := $(if $(filter 6.1,$(KERNEL)),,&& tests/guest/run-all test_heaps)
 
+# each lane's TAP files come from its own run folder (qemu/run --lane)
 check-guest: all
-	@rm -f $(B)/tap/guest-*.tap
-	qemu/run $(LANE_M28) --timeout 1200 -- tests/guest/run-all
-	@$(call save_tap,guest-m28)
-	qemu/run $(LANE_M64) --timeout 1200 -- tests/guest/run-all
-	@$(call save_tap,guest-m64)
-	qemu/run $(LANE_DMA) --timeout 1200 -- tests/guest/run-all test_xfer test_xfer_trust
-	@$(call save_tap,guest-dma)
-	qemu/run $(LANE_IOMMU) --timeout 1200 -- tests/guest/run-all test_xfer test_xfer_trust
-	@$(call save_tap,guest-iommu)
-	qemu/run $(LANE_HOTPLUG) --timeout 1200 -- tests/guest/run-all test_hotplug
-	@$(call save_tap,guest-hotplug)
+	@rm -rf $(TAPDIR)
+	$(LAB) $(LANE_M28) --lane $(TAPDIR)/guest-m28 --timeout 1200 -- tests/guest/run-all
+	$(LAB) $(LANE_M64) --lane $(TAPDIR)/guest-m64 --timeout 1200 -- sh -c \
+		'tests/guest/run-all $(HEAPS)'
+	$(LAB) $(LANE_DMA) --lane $(TAPDIR)/guest-dma --timeout 1200 -- \
+		tests/guest/run-all test_xfer test_xfer_trust
+	$(LAB) $(LANE_IOMMU) --lane $(TAPDIR)/guest-iommu --timeout 1200 -- \
+		tests/guest/run-all test_xfer test_xfer_trust
+	$(LAB) $(LANE_HOTPLUG) --lane $(TAPDIR)/guest-hotplug --timeout 1200 -- \
+		tests/guest/run-all test_hotplug
+	@SUMMARY_NAME="guest $(KERNEL) qemu $(QEMU)" tests/summary $(TAPDIR)/guest-*.tap
 
+DTAP = $(B)/tap/debug
 check-debug: deps
 	$(MAKE) driver-debug lib cli tests
-	@rm -f $(B)/tap/debug-*.tap
-	qemu/run --debug-kernel --kmemleak $(LANE_M28) --timeout 2400 -- tests/guest/run-all
-	@$(call save_tap,debug-m28)
-	qemu/run --debug-kernel --kmemleak $(LANE_M64) --timeout 2400 -- tests/guest/run-all
-	@$(call save_tap,debug-m64)
-	qemu/run --debug-kernel --kmemleak $(LANE_DMA) --timeout 2400 -- tests/guest/run-all test_xfer test_xfer_trust
-	@$(call save_tap,debug-dma)
-	qemu/run --debug-kernel --kmemleak $(LANE_HOTPLUG) --timeout 2400 -- tests/guest/run-all test_hotplug
-	@$(call save_tap,debug-hotplug)
-	qemu/run --debug-kernel --kmemleak $(LANE_HOTPLUG) --edu-mask 64 --mem 2G --timeout 2400 \
+	@rm -rf $(DTAP)
+	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/m28 $(LANE_M28) --timeout 2400 -- tests/guest/run-all
+	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/m64 $(LANE_M64) --timeout 2400 -- tests/guest/run-all
+	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/dma $(LANE_DMA) --timeout 2400 -- tests/guest/run-all test_xfer test_xfer_trust
+	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/hotplug $(LANE_HOTPLUG) --timeout 2400 -- tests/guest/run-all test_hotplug
+	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/hotplug64 $(LANE_HOTPLUG) --edu-mask 64 --mem 2G --timeout 2400 \
 		-- tests/guest/run-all test_hotplug
-	@$(call save_tap,debug-hotplug64)
-	qemu/run --debug-kernel --kmemleak --edu 1 --fast-clock --timeout 2400 -- tests/guest/run-all test_faults
-	@$(call save_tap,debug-faults)
-	qemu/run --debug-kernel --kmemleak --edu 1 --fast-clock --edu-mask 64 --mem 2G --timeout 2400 \
+	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/faults --edu 1 --fast-clock --timeout 2400 -- tests/guest/run-all test_faults
+	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/faults64 --edu 1 --fast-clock --edu-mask 64 --mem 2G --timeout 2400 \
 		-- tests/guest/run-all test_faults
-	@$(call save_tap,debug-faults64)
 # dma-bufs from the system heap and udmabuf, imports behind the IOMMU, fuzzed
-	qemu/run --debug-kernel --kmemleak --edu 1 --fast-clock --iommu --timeout 2400 -- sh -c '\
+	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/dmabuf --edu 1 --fast-clock --iommu --timeout 2400 -- sh -c '\
 		tests/guest/run-all test_heaps test_dmabuf && \
 		$(B)/tests/fuzz/edudma-fuzz --calls 20000 --procs 2 --threads 2 --devices 1 \
 			--tap $$EDUDMA_OUT/tap/fuzz-iommu.tap'
-	@$(call save_tap,debug-dmabuf)
 # SWIOTLB forced: every streaming mapping bounces, so a missing or wrong sync
 # corrupts data; the suites verify every byte, DMA-API debug checks every sync
-	qemu/run --debug-kernel --kmemleak --edu 2 --edu-mask 64 --mem 2G --swiotlb --fast-clock \
+	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/swiotlb --edu 2 --edu-mask 64 --mem 2G --swiotlb --fast-clock \
 		--timeout 2400 -- sh -c 'tests/guest/run-all test_buffers test_mmap test_dmabuf \
 			test_xfer test_xfer_trust test_trust && \
 		$(B)/tests/stress/edudma-stress --seconds 20 --procs 4 --threads 2 --devices 2 && \
 		echo "ok 1 - stress::swiotlb" >$$EDUDMA_OUT/tap/stress-swiotlb.tap'
-	@$(call save_tap,debug-swiotlb)
-	qemu/run --debug-kernel --kmemleak --edu 2 --timeout 2400 -- sh -c 'mkdir -p $$EDUDMA_OUT/tap && \
+	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/fuzz --edu 2 --timeout 2400 -- sh -c 'mkdir -p $$EDUDMA_OUT/tap && \
 		$(B)/tests/fuzz/edudma-fuzz --calls 20000 --procs 4 --threads 2 --devices 2 --unload 1 \
 			--tap $$EDUDMA_OUT/tap/fuzz64.tap && \
 		$(B)/tests/fuzz/edudma-fuzz32 --calls 5000 --procs 2 --threads 2 --devices 2 \
 			--tap $$EDUDMA_OUT/tap/fuzz32.tap && \
 		$(B)/tests/stress/edudma-stress --seconds 30 --procs 8 --threads 4 --devices 2 && \
 		echo "ok 1 - stress::short" >$$EDUDMA_OUT/tap/stress.tap'
-	@$(call save_tap,debug-fuzz)
-	@SUMMARY_NAME=check-debug tests/summary $(B)/tap/debug-*.tap
+	@SUMMARY_NAME=check-debug tests/summary $(DTAP)/*.tap
 
 check: deps
 	$(MAKE) all
@@ -220,11 +227,33 @@ check: deps
 	$(MAKE) lint
 	$(MAKE) check-host
 	$(MAKE) check-guest
-	@tests/summary $(B)/tap/host-*.tap $(B)/tap/guest-*.tap
+	@SUMMARY_NAME="check $(KERNEL) qemu $(QEMU)" tests/summary $(B)/tap/host-*.tap $(TAPDIR)/guest-*.tap
+
+# every kernel series x QEMU version (the full in-guest suites of each), then
+# the debug lanes; one table at the end (docs/kernels.md)
+MATRIX_KERNELS := $(shell awk '!/^\#/ && NF { print $$1 }' qemu/kernels)
+MATRIX_QEMUS   := 7.2 10
+check-matrix: deps
+	$(MAKE) all
+	$(MAKE) lint
+	$(MAKE) check-host
+	@rc=0; \
+	for k in $(MATRIX_KERNELS); do for q in $(MATRIX_QEMUS); do \
+		$(MAKE) KERNEL=$$k QEMU=$$q deps driver check-guest || rc=1; \
+	done; done; \
+	$(MAKE) check-debug || rc=1; \
+	echo "== check-matrix ($$(date -u +%F))"; \
+	printf '%-7s %-5s %-6s %s\n' kernel qemu lane result; \
+	for k in $(MATRIX_KERNELS); do for q in $(MATRIX_QEMUS); do \
+		printf '%-7s %-5s %-6s %s\n' $$k $$q guest \
+			"$$(tests/summary $(B)/tap/$$k-qemu$$q/guest-*.tap 2>/dev/null)"; \
+	done; done; \
+	printf '%-7s %-5s %-6s %s\n' 6.1 7.2 debug "$$(tests/summary $(DTAP)/*.tap 2>/dev/null)"; \
+	exit $$rc
 
 demo: deps
 	$(MAKE) all
-	qemu/run --edu 1 --fast-clock -- sh -c 'edudma info && edudma factorial 12 && \
+	$(LAB) --edu 1 --fast-clock -- sh -c 'edudma info && edudma factorial 12 && \
 		edudma selftest && edudma bench --quick'
 
 # long runs (docs/reliability.md): the fuzzer's full count on the debug kernel
@@ -239,7 +268,7 @@ soak: deps
 # the full benchmark (docs/benchmarks.md): normal clock, so CPU busy is real
 bench: deps
 	$(MAKE) all
-	qemu/run --edu 2 --timeout 3600 -- edudma bench
+	$(LAB) --edu 2 --timeout 3600 -- edudma bench
 
 install: all
 	install -D -m 0644 udev/60-edudma.rules $(DESTDIR)/etc/udev/rules.d/60-edudma.rules

@@ -49,6 +49,8 @@
  * @irq_mode: EDUDMA_IRQ_MSI or EDUDMA_IRQ_INTX
  * @ident: the ident register, read at probe
  * @dma_bits: width of the DMA mask set at probe
+ * @window: bytes one DMA command may move (EDU_WINDOW_SAFE, or
+ *	EDU_WINDOW_SIZE with the full_window parameter)
  * @pci_domain: PCI domain, cached at probe
  * @pci_bus: PCI bus, cached at probe
  * @pci_devfn: PCI devfn, cached at probe
@@ -111,6 +113,7 @@ struct edudma_dev {
 	u32 irq_mode;
 	u32 ident;
 	u32 dma_bits;
+	u32 window;
 	u32 pci_domain;
 	u8 pci_bus;
 	u8 pci_devfn;

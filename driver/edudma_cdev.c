@@ -179,7 +179,7 @@ static int edudma_ioc_get_info(struct edudma_file *ctx, void __user *uarg)
 		.dma_mask_bits = edu->dma_bits,
 		.irq_mode = edu->irq_mode,
 		.window_addr = EDU_WINDOW_ADDR,
-		.window_size = EDU_WINDOW_USABLE,
+		.window_size = edu->window,
 		.minor = edu->minor,
 		.pci_domain = edu->pci_domain,
 		.pci_bus = edu->pci_bus,
@@ -234,7 +234,7 @@ static int edudma_ioc_selftest(struct edudma_file *ctx, void __user *uarg)
 	ret = edudma_xfer_selftest(edu, &arg.to_device_ns, &arg.from_device_ns);
 	if (ret)
 		return ret;
-	arg.bytes = EDU_WINDOW_USABLE;
+	arg.bytes = edu->window;
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 

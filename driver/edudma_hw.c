@@ -301,19 +301,19 @@ static void edudma_hw_dma_issue(struct edudma_dev *edu, dma_addr_t ram, u32 len,
  * edudma_hw_dma_start() - start one DMA command with a completion interrupt
  * @edu: the device, with @edu->xfer_lock held and the engine idle
  * @ram: bus address of the RAM side, reachable by the device
- * @len: bytes, 1..EDU_WINDOW_USABLE; the device side is the window start
+ * @len: bytes, 1..@edu->window; the device side is the window start
  * @to_ram: true for device to RAM, false for RAM to device
  *
  * One of the two places a DMA command is issued (the other is
  * edudma_hw_dma_run(), at probe). Both refuse any length that would make
- * QEMU 7.2 abort.
+ * QEMU 7.2 abort (unless told the device is newer: full_window).
  *
  * Return: 0, or -EINVAL for a length out of range (a driver bug).
  */
 int edudma_hw_dma_start(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to_ram)
 {
 	lockdep_assert_held(&edu->xfer_lock);
-	if (WARN_ON_ONCE(!len || len > EDU_WINDOW_USABLE))
+	if (WARN_ON_ONCE(!len || len > edu->window))
 		return -EINVAL;
 	edudma_hw_dma_issue(edu, ram, len, to_ram, true);
 	return 0;
@@ -323,7 +323,7 @@ int edudma_hw_dma_start(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to
  * edudma_hw_dma_run() - one DMA command, without interrupt, waited for
  * @edu: the device, before its interrupt and transfer engine are set up
  * @ram: bus address of the RAM side
- * @len: bytes, 1..EDU_WINDOW_USABLE; the device side is the window start
+ * @len: bytes, 1..@edu->window; the device side is the window start
  * @to_ram: true for device to RAM, false for RAM to device
  *
  * For probe. Sleeps (polls the engine, 100 ms of guest time).
@@ -332,7 +332,7 @@ int edudma_hw_dma_start(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to
  */
 int edudma_hw_dma_run(struct edudma_dev *edu, dma_addr_t ram, u32 len, bool to_ram)
 {
-	if (WARN_ON_ONCE(!len || len > EDU_WINDOW_USABLE))
+	if (WARN_ON_ONCE(!len || len > edu->window))
 		return -EINVAL;
 	edudma_hw_dma_issue(edu, ram, len, to_ram, false);
 	return edudma_hw_dma_wait_idle(edu) ? 0 : -ETIMEDOUT;

@@ -33,12 +33,16 @@
 
 /* The device's own DMA buffer: 4096 bytes at this device address. */
 #define EDU_WINDOW_ADDR		0x40000
+#define EDU_WINDOW_SIZE		4096
 /*
  * QEMU 7.2's range check is off by one and aborts QEMU for a transfer
- * that touches the window's last byte, so one command moves at most
- * 4095 bytes, always starting at the window's first byte.
+ * that touches the window's last byte, so by default one command moves at
+ * most 4095 bytes, always starting at the window's first byte. QEMU 10's
+ * device takes the whole window (QEMU commit "hw: misc: edu: fix 2
+ * off-by-one errors"); the device cannot tell which it is, so using it is
+ * the full_window parameter's choice (struct edudma_dev.window).
  */
-#define EDU_WINDOW_USABLE	4095
+#define EDU_WINDOW_SAFE		4095
 
 struct edudma_dev;
 

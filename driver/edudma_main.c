@@ -32,6 +32,11 @@ static bool force_intx;
 module_param(force_intx, bool, 0444);
 MODULE_PARM_DESC(force_intx, "Use the INTx pin interrupt even where MSI works (default off)");
 
+static bool full_window;
+module_param(full_window, bool, 0444);
+MODULE_PARM_DESC(full_window,
+		 "DMA commands of 4096 bytes, the whole device window: QEMU 10's edu device only; QEMU 7.2 aborts on them (default off: 4095)");
+
 /* a DMA command takes 100 ms of guest time: below 10 ms nothing completes */
 #define EDUDMA_TIMEOUT_MIN_MS	10
 #define EDUDMA_TIMEOUT_MAX_MS	600000
@@ -251,12 +256,12 @@ static int edudma_probe_bit(struct edudma_dev *edu, u8 *cpu, dma_addr_t low, uns
 {
 	int ret;
 
-	get_random_bytes(cpu, EDU_WINDOW_USABLE);
-	memset(cpu + PAGE_SIZE, 0, EDU_WINDOW_USABLE);
-	ret = edudma_hw_dma_run(edu, low + BIT_ULL(bit), EDU_WINDOW_USABLE, false);
+	get_random_bytes(cpu, EDU_WINDOW_SAFE);
+	memset(cpu + PAGE_SIZE, 0, EDU_WINDOW_SAFE);
+	ret = edudma_hw_dma_run(edu, low + BIT_ULL(bit), EDU_WINDOW_SAFE, false);
 	if (!ret)
-		ret = edudma_hw_dma_run(edu, low + PAGE_SIZE, EDU_WINDOW_USABLE, true);
-	*honoured = memcmp(cpu, cpu + PAGE_SIZE, EDU_WINDOW_USABLE);
+		ret = edudma_hw_dma_run(edu, low + PAGE_SIZE, EDU_WINDOW_SAFE, true);
+	*honoured = memcmp(cpu, cpu + PAGE_SIZE, EDU_WINDOW_SAFE);
 	/* the lab matches this with QEMU's "EDU: clamping DMA" line */
 	if (!ret && !*honoured)
 		dev_info(&edu->pdev->dev,
@@ -388,6 +393,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	edu->pci_domain = pci_domain_nr(pdev->bus);
 	edu->pci_bus = pdev->bus->number;
 	edu->pci_devfn = pdev->devfn;
+	edu->window = full_window ? EDU_WINDOW_SIZE : EDU_WINDOW_SAFE;
 
 	edu->ident = ioread32(edu->regs + EDU_REG_IDENT);
 	if ((edu->ident & 0xff) != EDU_IDENT_MAGIC) {
@@ -448,9 +454,9 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_u32("drop_irqs", 0600, edu->debugfs, &edu->drop_irqs);
 	debugfs_create_u32("fake_dma_state", 0600, edu->debugfs, &edu->fake_dma_state);
 #endif
-	dev_info(&edu->dev, "edu %u.%u at %s, %s, %u-bit DMA\n", edu->ident >> 24,
-		 (edu->ident >> 16) & 0xff, pci_name(pdev),
-		 edu->irq_mode == EDUDMA_IRQ_MSI ? "MSI" : "INTx", edu->dma_bits);
+	dev_info(&edu->dev, "edu %u.%u at %s, %s, %u-bit DMA, %u-byte commands\n",
+		 edu->ident >> 24, (edu->ident >> 16) & 0xff, pci_name(pdev),
+		 edu->irq_mode == EDUDMA_IRQ_MSI ? "MSI" : "INTx", edu->dma_bits, edu->window);
 	return 0;
 
 err_free_minor:

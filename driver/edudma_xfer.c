@@ -125,13 +125,14 @@ void edudma_xfer_file_init(struct edudma_xfer_file *xf, struct edudma_dev *edu)
  * One side of the next chunk: its bus address (DMA_MAPPING_ERROR when
  * bounced) and how far it may go the same way.
  */
-static u64 edudma_side(struct edudma_buf *buf, u64 pos, dma_addr_t raw, dma_addr_t *addr)
+static u64 edudma_side(struct edudma_buf *buf, u64 pos, u32 window, dma_addr_t raw,
+		       dma_addr_t *addr)
 {
 	if (!buf) {
 		*addr = raw + pos;
 		return U64_MAX;
 	}
-	return edudma_buf_span(buf, pos, EDU_WINDOW_USABLE, addr);
+	return edudma_buf_span(buf, pos, window, addr);
 }
 
 static bool edudma_has_src(u32 op)
@@ -147,14 +148,15 @@ static bool edudma_has_dst(u32 op)
 /* the next chunk of @req: its length, and the bus address of each side */
 static u32 edudma_xfer_plan(struct edudma_xfer_req *req, dma_addr_t *src, dma_addr_t *dst)
 {
-	u64 n = min_t(u64, req->len - req->pos, EDU_WINDOW_USABLE);
+	u32 window = req->xf->edu->window;
+	u64 n = min_t(u64, req->len - req->pos, window);
 
 	*src = DMA_MAPPING_ERROR;
 	*dst = DMA_MAPPING_ERROR;
 	if (edudma_has_src(req->op))
-		n = min(n, edudma_side(req->src, req->src_off + req->pos, req->raw_src, src));
+		n = min(n, edudma_side(req->src, req->src_off + req->pos, window, req->raw_src, src));
 	if (edudma_has_dst(req->op))
-		n = min(n, edudma_side(req->dst, req->dst_off + req->pos, req->raw_dst, dst));
+		n = min(n, edudma_side(req->dst, req->dst_off + req->pos, window, req->raw_dst, dst));
 	return n;
 }
 
@@ -226,7 +228,7 @@ static bool edudma_xfer_window_foreign(struct edudma_dev *edu, struct edudma_xfe
 	lockdep_assert_held(&edu->xfer_lock);
 	if (edu->window_owner == req->owner_id || edu->window_owner == EDUDMA_OWNER_ZERO)
 		return false;
-	return req->op == EDUDMA_XFER_FROM_DEVICE || req->chunk < EDU_WINDOW_USABLE;
+	return req->op == EDUDMA_XFER_FROM_DEVICE || req->chunk < edu->window;
 }
 
 /*
@@ -263,7 +265,7 @@ static void edudma_xfer_next(struct edudma_dev *edu, ktime_t irq_time)
 		/* for @req: if the scrub fails, so does @req */
 		edu->cmd_scrub = true;
 		edu->stats.scrubs++;
-		edudma_xfer_start_cmd(edu, edu->bounce_dma + PAGE_SIZE, EDU_WINDOW_USABLE, false);
+		edudma_xfer_start_cmd(edu, edu->bounce_dma + PAGE_SIZE, edu->window, false);
 		goto started;
 	}
 	if (!req->commands)
@@ -668,7 +670,7 @@ void edudma_xfer_file_release(struct edudma_xfer_file *xf)
  */
 int edudma_xfer_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns)
 {
-	struct edudma_xfer x = { .length = EDU_WINDOW_USABLE };
+	struct edudma_xfer x = { .length = edu->window };
 	struct device *dev = edudma_xfer_dev(edu);
 	struct edudma_xfer_req *req;
 	struct edudma_xfer_file *xf;
@@ -685,7 +687,7 @@ int edudma_xfer_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns)
 		ret = -ENOMEM;
 		goto out_free_ctx;
 	}
-	for (i = 0; i < EDU_WINDOW_USABLE; i++)
+	for (i = 0; i < edu->window; i++)
 		buf[i] = (u8)(i * 7 + 3 + (i >> 8));
 	/* one COPY: its two halves run back to back, nobody else's chunk between */
 	x.op = EDUDMA_XFER_COPY;
@@ -698,7 +700,7 @@ int edudma_xfer_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns)
 	*to_ns = ktime_to_ns(ktime_sub(req->t_mid, req->t_start));
 	*from_ns = ktime_to_ns(ktime_sub(req->t_end, req->t_mid));
 	edudma_xfer_reap(req);
-	if (!ret && memcmp(buf, buf + PAGE_SIZE, EDU_WINDOW_USABLE)) {
+	if (!ret && memcmp(buf, buf + PAGE_SIZE, edu->window)) {
 		dev_err(&edu->dev, "selftest: data read back differs\n");
 		ret = -EIO;
 	}

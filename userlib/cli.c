@@ -32,7 +32,7 @@ static void usage(FILE *f)
 		"                       export a buffer of DEV as a dma-buf, import it into the\n"
 		"                       --to device, which COPYs it into its own buffer, compared\n"
 		"  bench [--quick]      throughput of every direction and kind against the\n"
-		"                       device's limit (4095 bytes per 100 ms), on every device\n"
+		"                       device's limit (its window per 100 ms), on every device\n"
 		"  version              library version\n"
 		"options:\n"
 		"  -d, --device DEV     /dev/edudmaN, N or a PCI address (default 0)\n"

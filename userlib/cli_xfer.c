@@ -10,16 +10,31 @@
 
 #include "cli.h"
 
-/* the edu device: one command moves at most 4095 bytes and takes 100 ms */
-#define WINDOW		4095ULL
+/*
+ * The edu device: one command takes 100 ms and moves at most the window
+ * the device reports (4095 bytes, or 4096 with full_window on QEMU 10).
+ */
 #define CMD_NS		100000000ULL
-#define LIMIT_BPS	(WINDOW * 1e9 / CMD_NS)
+static uint64_t window = 4095;
+#define LIMIT_BPS	(window * 1e9 / CMD_NS)
+
+/* open the device and take its window size from GET_INFO */
+static int open_xfer_device(struct edudma **e)
+{
+	struct edudma_info in;
+
+	if (open_device(e))
+		return -1;
+	if (!edudma_get_info(*e, &in) && in.window_size)
+		window = in.window_size;
+	return 0;
+}
 
 static const char *const op_names[] = { "", "to_device", "from_device", "copy" };
 
 static uint64_t min_commands(uint32_t op, uint64_t len)
 {
-	uint64_t n = (len + WINDOW - 1) / WINDOW;
+	uint64_t n = (len + window - 1) / window;
 
 	return op == EDUDMA_XFER_COPY ? 2 * n : n;
 }
@@ -76,7 +91,7 @@ int cmd_copy(int argc, char **argv)
 	ret = parse_opts(argc, argv, &o, true);
 	if (ret)
 		return ret;
-	if (open_device(&e))
+	if (open_xfer_device(&e))
 		return 1;
 	ret = pair_alloc(e, o.size, o.kind, &p);
 	if (ret)
@@ -144,7 +159,7 @@ int cmd_share(int argc, char **argv)
 	ret = parse_opts(argc, argv, &o, true);
 	if (ret)
 		return ret;
-	if (open_device(&e))
+	if (open_xfer_device(&e))
 		return 1;
 	ret = edudma_open(to, &f);
 	if (ret) {
@@ -263,7 +278,7 @@ static uint64_t map_commands(struct pair *p, uint32_t op, uint64_t len)
 	if (op != EDUDMA_XFER_TO_DEVICE)
 		d = buf_segs(p->dst, &nd);
 	if ((op == EDUDMA_XFER_FROM_DEVICE || s) && (op == EDUDMA_XFER_TO_DEVICE || d))
-		chunks = edudma_plan_chunks(s, ns, 0, d, nd, 0, len, WINDOW);
+		chunks = edudma_plan_chunks(s, ns, 0, d, nd, 0, len, window);
 	free(s);
 	free(d);
 	if (chunks < 0)
@@ -427,14 +442,14 @@ int cmd_bench(int argc, char **argv)
 		return ret;
 	if (!o.size)
 		o.size = o.quick ? 64 * 1024 : 1024 * 1024;
-	if (open_device(&e))
+	if (open_xfer_device(&e))
 		return 1;
 	if (opt_json)
-		printf("{\"device\": \"%s\", \"limit_bytes_per_s\": %.1f, \"rows\": [", opt_device,
-		       LIMIT_BPS);
+		printf("{\"device\": \"%s\", \"window_bytes\": %" PRIu64 ", \"limit_bytes_per_s\": %.1f, \"rows\": [",
+		       opt_device, window, LIMIT_BPS);
 	else
-		printf("edudma bench: device limit %.0f B/s (4095 bytes per 100 ms command); guest clock\n",
-		       LIMIT_BPS);
+		printf("edudma bench: device limit %.0f B/s (%" PRIu64 " bytes per 100 ms command); guest clock\n",
+		       LIMIT_BPS, window);
 	for (size_t k = 0; k < 3 && !ret; k++) {
 		struct pair p;
 

@@ -45,6 +45,13 @@ unsigned int lab_mask_bits(void)
 	return s ? (unsigned int)atoi(s) : 28;
 }
 
+uint64_t lab_window(void)
+{
+	const char *s = getenv("EDUDMA_WINDOW");
+
+	return s ? strtoull(s, NULL, 10) : 4095;
+}
+
 int lab_open(int minor)
 {
 	char path[64];

@@ -19,6 +19,9 @@ int lab_edu_count(void);
 int lab_iommu(void);
 /* DMA mask width the lab set (EDUDMA_MASK_BITS). */
 unsigned int lab_mask_bits(void);
+/* bytes one DMA command moves, as the lab set it (EDUDMA_WINDOW: 4095 on
+ * QEMU 7.2, 4096 with full_window on QEMU 10) */
+uint64_t lab_window(void);
 /* open("/dev/edudmaN", O_RDWR | O_CLOEXEC), asserting success */
 int lab_open(int minor);
 /* the PCI address of /dev/edudmaN from sysfs, into bdf[16] */

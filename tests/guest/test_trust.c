@@ -31,7 +31,8 @@
 #include <criterion/parameterized.h>
 
 #define PAGE 4096ULL
-#define W 4095ULL
+/* bytes per DMA command on this lab's device */
+#define W lab_window()
 #define MiB (1ULL << 20)
 
 TestSuite(trust, .init = lab_init, .timeout = 120);

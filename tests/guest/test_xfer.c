@@ -21,7 +21,8 @@
 
 #include <criterion/parameterized.h>
 
-#define W 4095ULL
+/* bytes per DMA command on this lab's device */
+#define W lab_window()
 #define MiB (1ULL << 20)
 
 static int xfer(int fd, uint32_t op, struct lab_buf *src, uint64_t so, struct lab_buf *dst, uint64_t doff,
