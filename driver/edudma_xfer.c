@@ -154,9 +154,11 @@ static u32 edudma_xfer_plan(struct edudma_xfer_req *req, dma_addr_t *src, dma_ad
 	*src = DMA_MAPPING_ERROR;
 	*dst = DMA_MAPPING_ERROR;
 	if (edudma_has_src(req->op))
-		n = min(n, edudma_side(req->src, req->src_off + req->pos, window, req->raw_src, src));
+		n = min(n, edudma_side(req->src, req->src_off + req->pos, window, req->raw_src,
+				       src));
 	if (edudma_has_dst(req->op))
-		n = min(n, edudma_side(req->dst, req->dst_off + req->pos, window, req->raw_dst, dst));
+		n = min(n, edudma_side(req->dst, req->dst_off + req->pos, window, req->raw_dst,
+				       dst));
 	return n;
 }
 
