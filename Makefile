@@ -23,7 +23,6 @@ PCI_CFLAGS = $(shell pkg-config --cflags pciaccess)
 PCI_LIBS   = $(shell pkg-config --libs pciaccess)
 KVER       = $(shell qemu/kver)
 KDIR       = /usr/src/linux-headers-$(KVER)
-DEBUG_TREE = $(shell qemu/debug-kernel)
 CHECKPATCH = $(CACHE)/checkpatch/scripts/checkpatch.pl
 SAN        := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -67,12 +66,9 @@ else
 	qemu/build-driver $(KERNEL)
 endif
 
-# Built in a tree of symlinks so the Debian-kernel build in driver/ stays put.
+# against the debug kernel of KERNEL, in build/kdebug[-SERIES]
 driver-debug:
-	@mkdir -p $(B)/kdebug/driver
-	@ln -sfn $(CURDIR)/uapi $(B)/kdebug/uapi
-	@for f in driver/*.c driver/*.h driver/Kbuild; do ln -sf $(CURDIR)/$$f $(B)/kdebug/driver/; done
-	$(MAKE) -C $(DEBUG_TREE) M=$(CURDIR)/$(B)/kdebug/driver EDUDMA_FAULTS=y modules
+	qemu/build-driver --debug $(KERNEL)
 
 # ---- library and CLI ----------------------------------------------------------
 lib: $(B)/lib/libedudma.so $(B)/lib/libedudma.a $(B)/lib/pkgconfig/libedudma.pc
@@ -187,7 +183,7 @@ check-guest: all
 		tests/guest/run-all test_hotplug
 	@SUMMARY_NAME="guest $(KERNEL) qemu $(QEMU)" tests/summary $(TAPDIR)/guest-*.tap
 
-DTAP = $(B)/tap/debug
+DTAP = $(B)/tap/debug$(if $(filter 6.1,$(KERNEL)),,-$(KERNEL))
 check-debug: deps
 	$(MAKE) driver-debug lib cli tests
 	@rm -rf $(DTAP)
@@ -219,7 +215,7 @@ check-debug: deps
 			--tap $$EDUDMA_OUT/tap/fuzz32.tap && \
 		$(B)/tests/stress/edudma-stress --seconds 30 --procs 8 --threads 4 --devices 2 && \
 		echo "ok 1 - stress::short" >$$EDUDMA_OUT/tap/stress.tap'
-	@SUMMARY_NAME=check-debug tests/summary $(DTAP)/*.tap
+	@SUMMARY_NAME="check-debug $(KERNEL)" tests/summary $(DTAP)/*.tap
 
 check: deps
 	$(MAKE) all

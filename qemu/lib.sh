@@ -34,17 +34,20 @@ lab_series_field() {
 
 # lab_root_run ROOT CMD...: run CMD in build root ROOT (a debootstrap under
 # the cache) with /proc and the project tree (at its own path) inside, in a
-# mount namespace of its own so that nothing stays mounted
+# mount namespace of its own so that nothing stays mounted. CMD is a
+# program (a shell function does not cross into the root).
 lab_root_run() {
 	local r=$cache/roots/$1 proj
 	shift
 	proj=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	# LAB_ROOT_BIND: one more folder to show inside at its own path
 	unshare -m --propagation private /bin/sh -c '
-		r=$1 proj=$2; shift 2
+		r=$1 proj=$2 extra=$3; shift 3
 		mount -t proc proc "$r/proc" &&
 		mkdir -p "$r$proj" && mount --bind "$proj" "$r$proj" &&
+		{ [ -z "$extra" ] || { mkdir -p "$r$extra" && mount --bind "$extra" "$r$extra"; }; } &&
 		exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"
-	' sh "$r" "$proj" "$@"
+	' sh "$r" "$proj" "${LAB_ROOT_BIND:-}" "$@"
 }
 
 # lab_root SUITE NAME: make sure build root NAME (release SUITE) exists
