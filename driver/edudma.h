@@ -93,6 +93,9 @@
  *	completion interrupts still to ignore
  * @fake_dma_state: fault injection (EDUDMA_FAULT_INJECTION builds only):
  *	0, or the DMA engine reads busy for ever (1) or gone (2)
+ * @submit_delay_ms: fault injection (EDUDMA_FAULT_INJECTION builds only):
+ *	an async XFER sleeps this long after its request is queued, before it
+ *	returns: widens the window in which a WAIT may reap (and free) it
  * @cmd_start: when the command in flight started
  * @cmd_scrub: the command in flight is a scrub of the window for @cur
  * @watchdog: fires when a command outlives timeout_ms
@@ -153,6 +156,7 @@ struct edudma_dev {
 	u64 window_owner;
 	u32 drop_irqs;
 	u32 fake_dma_state;
+	u32 submit_delay_ms;
 	ktime_t cmd_start;
 	struct timer_list watchdog;
 	void *bounce;

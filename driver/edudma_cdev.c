@@ -6,6 +6,7 @@
  * once remove() has run.
  */
 #include <linux/capability.h>
+#include <linux/delay.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-fence.h>
 #include <linux/fcntl.h>
@@ -488,6 +489,21 @@ static int edudma_xfer_sync_in(struct edudma_file *ctx, struct edudma_buf *src,
 	return ret;
 }
 
+#ifdef EDUDMA_FAULT_INJECTION
+/* debug builds: debugfs submit_delay_ms (a test of the async submit path) */
+static void edudma_fault_submit_delay(struct edudma_dev *edu)
+{
+	u32 ms = READ_ONCE(edu->submit_delay_ms);
+
+	if (ms)
+		msleep(ms);
+}
+#else
+static void edudma_fault_submit_delay(struct edudma_dev *edu)
+{
+}
+#endif
+
 /*
  * Not under gone_lock while waiting: remove() would wait for the whole
  * transfer. Only the submission holds it; the engine fails queued
@@ -546,8 +562,10 @@ static int edudma_ioc_xfer(struct edudma_file *ctx, void __user *uarg)
 		goto out_fence;
 	}
 	/* an async request may be reaped by a WAIT from now on: not ours to touch */
-	if (arg.flags & EDUDMA_XFER_ASYNC)
+	if (arg.flags & EDUDMA_XFER_ASYNC) {
+		edudma_fault_submit_delay(edu);
 		return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+	}
 	ret = edudma_xfer_wait(req, arg.timeout_ms ? msecs_to_jiffies(arg.timeout_ms) :
 				     MAX_SCHEDULE_TIMEOUT);
 	if (dst)

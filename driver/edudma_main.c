@@ -453,6 +453,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 #ifdef EDUDMA_FAULT_INJECTION
 	debugfs_create_u32("drop_irqs", 0600, edu->debugfs, &edu->drop_irqs);
 	debugfs_create_u32("fake_dma_state", 0600, edu->debugfs, &edu->fake_dma_state);
+	debugfs_create_u32("submit_delay_ms", 0600, edu->debugfs, &edu->submit_delay_ms);
 #endif
 	dev_info(&edu->dev, "edu %u.%u at %s, %s, %u-bit DMA, %u-byte commands\n",
 		 edu->ident >> 24, (edu->ident >> 16) & 0xff, pci_name(pdev),

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -442,4 +443,72 @@ Test(dead_device, busy_for_ever_is_given_up_after_ten_timeouts)
 Test(dead_device, all_ones_is_given_up_at_once)
 {
 	given_up(2, 0.0);
+}
+
+/*
+ * Issue 9, item 9: an async XFER may not touch its request once it is
+ * queued, for a WAIT(seq = 0) of another thread may reap and free it first.
+ * debugfs submit_delay_ms (debug builds) holds the submitter after queueing
+ * for five times the transfer's 100 ms, so the reaper always wins: a
+ * submitter that read the request's seq there would read freed memory
+ * (KASAN reports it, and slub_debug's poison shows in the seq).
+ */
+#define SUBMIT_DELAY "/sys/kernel/debug/edudma/edudma0/submit_delay_ms"
+
+static void submit_race_fini(void)
+{
+	FILE *f = fopen(SUBMIT_DELAY, "w");
+
+	if (f) {
+		fputs("0", f);
+		fclose(f);
+	}
+}
+
+TestSuite(submit_race, .init = lab_init, .fini = submit_race_fini, .timeout = 60);
+
+struct reaper {
+	int fd;
+	int ret;
+	struct edudma_wait w;
+};
+
+/* WAIT for any transfer of the file, once one is outstanding */
+static void *reap_any(void *arg)
+{
+	struct reaper *r = arg;
+
+	for (;;) {
+		r->w = (struct edudma_wait){ .timeout_ms = EDUDMA_WAIT_FOREVER };
+		r->ret = lab_ioctl(r->fd, EDUDMA_IOC_WAIT, &r->w);
+		if (r->ret != -ENOENT)
+			return NULL;
+		usleep(1000);
+	}
+}
+
+Test(submit_race, async_xfer_reaped_before_the_submitter_returns)
+{
+	struct edudma_xfer x = { .op = EDUDMA_XFER_TO_DEVICE, .flags = EDUDMA_XFER_ASYNC,
+				 .length = 1 };
+	struct reaper r = { .fd = lab_open(0) };
+	struct edudma_alloc a;
+	pthread_t t;
+	int ret;
+
+	cr_assert_eq(lab_alloc(r.fd, 4096, EDUDMA_BUF_COHERENT, &a), 0);
+	x.src_handle = a.handle;
+	dbgfs(SUBMIT_DELAY, "500");
+	cr_assert_eq(pthread_create(&t, NULL, reap_any, &r), 0);
+	ret = lab_ioctl(r.fd, EDUDMA_IOC_XFER, &x);
+	cr_assert_eq(pthread_join(t, NULL), 0);
+	dbgfs(SUBMIT_DELAY, "0");
+	cr_assert_eq(ret, 0, "XFER: %s", strerror(-ret));
+	cr_assert_eq(r.ret, 0, "WAIT: %s", strerror(-r.ret));
+	cr_assert_eq(r.w.status, 0);
+	cr_assert_eq(r.w.done_seq, 1);
+	cr_assert_eq(x.seq, 1, "the submitter answered seq %#llx for the reaped seq 1",
+		     (unsigned long long)x.seq);
+	cr_assert_eq(lab_free(r.fd, a.handle), 0);
+	close(r.fd);
 }
