@@ -39,7 +39,7 @@ GUEST_TESTS_RPATH := -Wl,-rpath,'$$ORIGIN/../../lib'
 COMPAT_TEST := $(B)/tests/guest/test_compat32
 
 .PHONY: all deps driver driver-debug lib cli tests lint checkpatch sparse bench soak \
-	check check-host check-guest check-debug check-matrix demo install clean help
+	check check-host check-guest check-debug check-matrix check-dkms demo install clean help
 
 all: driver lib cli tests
 
@@ -169,53 +169,76 @@ LANE_HOTPLUG := --edu 2 --hotplug
 # 6.12 and later ship dma-buf heaps and udmabuf: import from them at mask 64
 HEAPS := $(if $(filter 6.1,$(KERNEL)),,&& tests/guest/run-all test_heaps)
 
-# each lane's TAP files come from its own run folder (qemu/run --lane)
+# Lanes are independent lab boots, each with its own run folder and TAP
+# files (qemu/run --lane): LAB_JOBS=2 runs two at a time (docs/testing.md)
+LAB_JOBS ?= 1
+LAB_Q    := $(if $(filter 1,$(LAB_JOBS)),,--quiet)
+GUEST_LANES := m28 m64 dma iommu hotplug
+DEBUG_LANES := m28 m64 dma hotplug hotplug64 faults faults64 dmabuf swiotlb fuzz
+.PHONY: $(addprefix guest-lane-,$(GUEST_LANES)) $(addprefix debug-lane-,$(DEBUG_LANES))
+
 check-guest: all
 	@rm -rf $(TAPDIR)
-	$(LAB) $(LANE_M28) --lane $(TAPDIR)/guest-m28 --timeout 1200 -- tests/guest/run-all
-	$(LAB) $(LANE_M64) --lane $(TAPDIR)/guest-m64 --timeout 1200 -- sh -c \
-		'tests/guest/run-all $(HEAPS)'
-	$(LAB) $(LANE_DMA) --lane $(TAPDIR)/guest-dma --timeout 1200 -- \
-		tests/guest/run-all test_xfer test_xfer_trust
-	$(LAB) $(LANE_IOMMU) --lane $(TAPDIR)/guest-iommu --timeout 1200 -- \
-		tests/guest/run-all test_xfer test_xfer_trust
-	$(LAB) $(LANE_HOTPLUG) --lane $(TAPDIR)/guest-hotplug --timeout 1200 -- \
-		tests/guest/run-all test_hotplug
-	@SUMMARY_NAME="guest $(KERNEL) qemu $(QEMU)" tests/summary $(TAPDIR)/guest-*.tap
+	@rc=0; $(MAKE) -k -j$(LAB_JOBS) $(addprefix guest-lane-,$(GUEST_LANES)) || rc=1; \
+	SUMMARY_NAME="guest $(KERNEL) qemu $(QEMU)" tests/summary $(TAPDIR)/guest-*.tap && exit $$rc
+
+GLAB = $(LAB) $(LAB_Q) --lane $(TAPDIR)/guest-$(@:guest-lane-%=%) --timeout 1200
+guest-lane-m28:
+	$(GLAB) $(LANE_M28) -- tests/guest/run-all
+guest-lane-m64:
+	$(GLAB) $(LANE_M64) -- sh -c 'tests/guest/run-all $(HEAPS)'
+guest-lane-dma:
+	$(GLAB) $(LANE_DMA) -- tests/guest/run-all test_xfer test_xfer_trust
+guest-lane-iommu:
+	$(GLAB) $(LANE_IOMMU) -- tests/guest/run-all test_xfer test_xfer_trust
+guest-lane-hotplug:
+	$(GLAB) $(LANE_HOTPLUG) -- tests/guest/run-all test_hotplug
 
 DTAP = $(B)/tap/debug$(if $(filter 6.1,$(KERNEL)),,-$(KERNEL))
 check-debug: deps
 	$(MAKE) driver-debug lib cli tests
 	@rm -rf $(DTAP)
-	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/m28 $(LANE_M28) --timeout 2400 -- tests/guest/run-all
-	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/m64 $(LANE_M64) --timeout 2400 -- tests/guest/run-all
-	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/dma $(LANE_DMA) --timeout 2400 -- tests/guest/run-all test_xfer test_xfer_trust
-	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/hotplug $(LANE_HOTPLUG) --timeout 2400 -- tests/guest/run-all test_hotplug
-	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/hotplug64 $(LANE_HOTPLUG) --edu-mask 64 --mem 2G --timeout 2400 \
-		-- tests/guest/run-all test_hotplug
-	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/faults --edu 1 --fast-clock --timeout 2400 -- tests/guest/run-all test_faults
-	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/faults64 --edu 1 --fast-clock --edu-mask 64 --mem 2G --timeout 2400 \
-		-- tests/guest/run-all test_faults
+	@rc=0; $(MAKE) -k -j$(LAB_JOBS) $(addprefix debug-lane-,$(DEBUG_LANES)) || rc=1; \
+	SUMMARY_NAME="check-debug $(KERNEL)" tests/summary $(DTAP)/*.tap && exit $$rc
+
+DLAB = $(LAB) $(LAB_Q) --debug-kernel --kmemleak --lane $(DTAP)/$(@:debug-lane-%=%) --timeout 2400
+debug-lane-m28:
+	$(DLAB) $(LANE_M28) -- tests/guest/run-all
+debug-lane-m64:
+	$(DLAB) $(LANE_M64) -- tests/guest/run-all
+debug-lane-dma:
+	$(DLAB) $(LANE_DMA) -- tests/guest/run-all test_xfer test_xfer_trust
+debug-lane-hotplug:
+	$(DLAB) $(LANE_HOTPLUG) -- tests/guest/run-all test_hotplug
+debug-lane-hotplug64:
+	$(DLAB) $(LANE_HOTPLUG) --edu-mask 64 --mem 2G -- tests/guest/run-all test_hotplug
+# the fault-injection walk (and the debug builds' fault knobs) at both masks
+debug-lane-faults:
+	$(DLAB) --edu 1 --fast-clock -- tests/guest/run-all test_faults
+debug-lane-faults64:
+	$(DLAB) --edu 1 --fast-clock --edu-mask 64 --mem 2G -- tests/guest/run-all test_faults
 # dma-bufs from the system heap and udmabuf, imports behind the IOMMU, fuzzed
-	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/dmabuf --edu 1 --fast-clock --iommu --timeout 2400 -- sh -c '\
+debug-lane-dmabuf:
+	$(DLAB) --edu 1 --fast-clock --iommu -- sh -c '\
 		tests/guest/run-all test_heaps test_dmabuf && \
 		$(B)/tests/fuzz/edudma-fuzz --calls 20000 --procs 2 --threads 2 --devices 1 \
 			--tap $$EDUDMA_OUT/tap/fuzz-iommu.tap'
 # SWIOTLB forced: every streaming mapping bounces, so a missing or wrong sync
 # corrupts data; the suites verify every byte, DMA-API debug checks every sync
-	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/swiotlb --edu 2 --edu-mask 64 --mem 2G --swiotlb --fast-clock \
-		--timeout 2400 -- sh -c 'tests/guest/run-all test_buffers test_mmap test_dmabuf \
+debug-lane-swiotlb:
+	$(DLAB) --edu 2 --edu-mask 64 --mem 2G --swiotlb --fast-clock -- sh -c '\
+		tests/guest/run-all test_buffers test_mmap test_dmabuf \
 			test_xfer test_xfer_trust test_trust && \
 		$(B)/tests/stress/edudma-stress --seconds 20 --procs 4 --threads 2 --devices 2 && \
 		echo "ok 1 - stress::swiotlb" >$$EDUDMA_OUT/tap/stress-swiotlb.tap'
-	$(LAB) --debug-kernel --kmemleak --lane $(DTAP)/fuzz --edu 2 --timeout 2400 -- sh -c 'mkdir -p $$EDUDMA_OUT/tap && \
+debug-lane-fuzz:
+	$(DLAB) --edu 2 -- sh -c 'mkdir -p $$EDUDMA_OUT/tap && \
 		$(B)/tests/fuzz/edudma-fuzz --calls 20000 --procs 4 --threads 2 --devices 2 --unload 1 \
 			--tap $$EDUDMA_OUT/tap/fuzz64.tap && \
 		$(B)/tests/fuzz/edudma-fuzz32 --calls 5000 --procs 2 --threads 2 --devices 2 \
 			--tap $$EDUDMA_OUT/tap/fuzz32.tap && \
 		$(B)/tests/stress/edudma-stress --seconds 30 --procs 8 --threads 4 --devices 2 && \
 		echo "ok 1 - stress::short" >$$EDUDMA_OUT/tap/stress.tap'
-	@SUMMARY_NAME="check-debug $(KERNEL)" tests/summary $(DTAP)/*.tap
 
 check: deps
 	$(MAKE) all
@@ -224,6 +247,10 @@ check: deps
 	$(MAKE) check-host
 	$(MAKE) check-guest
 	@SUMMARY_NAME="check $(KERNEL) qemu $(QEMU)" tests/summary $(B)/tap/host-*.tap $(TAPDIR)/guest-*.tap
+
+# DKMS (driver/dkms.conf) against the headers of every kernel series
+check-dkms: deps
+	tests/dkms/check-dkms
 
 # every kernel series x QEMU version (the full in-guest suites of each), then
 # the debug lanes; one table at the end (docs/kernels.md)
@@ -238,6 +265,7 @@ check-matrix: deps
 		$(MAKE) KERNEL=$$k QEMU=$$q deps driver check-guest || rc=1; \
 	done; done; \
 	$(MAKE) check-debug || rc=1; \
+	$(MAKE) check-dkms || rc=1; \
 	echo "== check-matrix ($$(date -u +%F))"; \
 	printf '%-7s %-5s %-6s %s\n' kernel qemu lane result; \
 	for k in $(MATRIX_KERNELS); do for q in $(MATRIX_QEMUS); do \
@@ -245,6 +273,7 @@ check-matrix: deps
 			"$$(tests/summary $(B)/tap/$$k-qemu$$q/guest-*.tap 2>/dev/null)"; \
 	done; done; \
 	printf '%-7s %-5s %-6s %s\n' 6.1 7.2 debug "$$(tests/summary $(DTAP)/*.tap 2>/dev/null)"; \
+	printf '%-7s %-5s %-6s %s\n' all - dkms "$$(tests/summary $(B)/tap/dkms.tap 2>/dev/null)"; \
 	exit $$rc
 
 demo: deps

@@ -41,7 +41,7 @@ static void *selftest_on(void *arg)
 		uint32_t r = 0;
 		struct edudma_factorial f = { .n = 12 };
 
-		if (lab_ioctl(fd, EDUDMA_IOC_SELFTEST, &st) || st.bytes != 4095)
+		if (lab_ioctl(fd, EDUDMA_IOC_SELFTEST, &st) || st.bytes != lab_window())
 			bad++;
 		if (lab_ioctl(fd, EDUDMA_IOC_FACTORIAL, &f) || f.result != 479001600)
 			bad++;
