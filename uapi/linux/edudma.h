@@ -315,7 +315,8 @@ struct edudma_stats {
  * @device_ns: output (blocking): its first command's start to its last
  *	command's completion
  *
- * The device has one window of 4095 usable bytes: the driver splits a
+ * The device has one window of edudma_info.window_size usable bytes (4095;
+ * 4096 with the module's full_window on QEMU 10): the driver splits a
  * transfer into chunks that never cross a break in the buffer's bus
  * addresses, each filling the window when it can, and chains them from
  * the completion interrupt. TO_DEVICE leaves the last chunk in the window.
