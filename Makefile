@@ -6,7 +6,7 @@
 VERSION   := 0.2.0
 SOVERSION := 0
 B         := build
-CACHE     ?= /var/cache/edudma
+CACHE     ?= $(or $(EDUDMA_CACHE),/var/cache/edudma)
 CC        ?= gcc
 CFLAGS    ?= -O2 -g
 WFLAGS    := -std=gnu11 -Wall -Wextra -Werror
