@@ -3,7 +3,9 @@
 # edudma: top-level build. The two commands for a fresh Debian 12 machine,
 # as root: `make demo` and `make check` (see README.md).
 
-VERSION   := 0.2.0
+# the library's version lives in its header (LIBEDUDMA_VERSION_*)
+VERSION   := $(shell awk '/^\#define LIBEDUDMA_VERSION_(MAJOR|MINOR|PATCH) / { v = v (v == "" ? "" : ".") $$3 } \
+		END { print v }' userlib/include/libedudma.h)
 SOVERSION := 0
 B         := build
 CACHE     ?= $(or $(EDUDMA_CACHE),/var/cache/edudma)
@@ -27,12 +29,13 @@ CHECKPATCH = $(CACHE)/checkpatch/scripts/checkpatch.pl
 SAN        := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRCS   := userlib/libedudma.c userlib/util.c
-LIB_HDRS   := userlib/include/libedudma.h userlib/private.h uapi/linux/edudma.h
+LIB_HDRS   := userlib/include/libedudma.h userlib/private.h userlib/util.h uapi/linux/edudma.h
 LIB_CPPFLAGS := -Iuapi -Iuserlib/include -DEDUDMA_LIB_VERSION=\"$(VERSION)\"
 SONAME     := libedudma.so.$(SOVERSION)
 RPATH      := -Wl,-rpath,'$$ORIGIN/../lib'
 
-HOST_TESTS  := $(patsubst tests/host/%.c,$(B)/tests/host/%,$(wildcard tests/host/test_*.c))
+HOST_TESTS  := $(patsubst tests/host/%.c,$(B)/tests/host/%,$(wildcard tests/host/test_*.c)) \
+	       $(B)/tests/host/test_cxx
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/guest/test_*.c))
 GUEST_TESTS_RPATH := -Wl,-rpath,'$$ORIGIN/../../lib'
 # the compat ioctl path: a 32-bit, static test binary run with the others
@@ -96,10 +99,13 @@ $(B)/lib/pkgconfig/libedudma.pc: userlib/libedudma.pc.in
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
 
-CLI_SRCS := userlib/cli.c userlib/cli_xfer.c
-$(B)/bin/edudma: $(CLI_SRCS) userlib/cli.h $(B)/lib/libedudma.so
+CLI_SRCS := userlib/cli.c userlib/cli_buf.c userlib/cli_bench.c userlib/util.c
+JSON_CFLAGS = $(shell pkg-config --cflags json-c)
+JSON_LIBS   = $(shell pkg-config --libs json-c)
+$(B)/bin/edudma: $(CLI_SRCS) userlib/cli.h userlib/util.h $(B)/lib/libedudma.so
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) -pthread -o $@ $(CLI_SRCS) -L$(B)/lib -ledudma $(RPATH)
+	$(CC) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) $(JSON_CFLAGS) -DEDUDMA_CLI_VERSION=\"$(VERSION)\" \
+		-pthread -o $@ $(CLI_SRCS) -L$(B)/lib -ledudma $(JSON_LIBS) $(RPATH)
 
 # ---- tests --------------------------------------------------------------------
 FUZZ := $(B)/tests/fuzz/edudma-fuzz $(B)/tests/fuzz/edudma-fuzz32
@@ -122,15 +128,22 @@ $(COMPAT_TEST): tests/compat/test_compat32.c uapi/linux/edudma.h
 	@mkdir -p $(@D)
 	$(CC) -m32 -static -O2 $(WFLAGS) -Iuapi -o $@ $<
 
-# host tests: pure logic, compiled with the library sources, under ASan/UBSan
+# host tests: compiled with the library's sources, under ASan/UBSan
 $(B)/tests/host/%: tests/host/%.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) -O1 -g $(WFLAGS) $(SAN) $(LIB_CPPFLAGS) -Iuserlib -o $@ $< userlib/util.c -lcriterion
+	$(CC) -O1 -g $(WFLAGS) $(SAN) $(LIB_CPPFLAGS) $(PCI_CFLAGS) -Iuserlib -pthread -o $@ $< \
+		$(LIB_SRCS) -lcriterion $(PCI_LIBS)
+
+# the header from C++ (a compile error is the failure), against the built library
+$(B)/tests/host/test_cxx: tests/host/test_cxx.cc $(LIB_HDRS) $(B)/lib/libedudma.so
+	@mkdir -p $(@D)
+	$(CXX) -std=c++11 -O1 -g -Wall -Wextra -Werror $(LIB_CPPFLAGS) -o $@ $< \
+		-L$(B)/lib -ledudma -lcriterion -Wl,-rpath,'$$ORIGIN/../../lib'
 
 $(B)/tests/guest/%: tests/guest/%.c tests/guest/lab.c tests/guest/lab.h $(B)/lib/libedudma.so
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) -Itests/guest -pthread -o $@ $< tests/guest/lab.c \
-		-L$(B)/lib -ledudma -lcriterion $(GUEST_TESTS_RPATH)
+	$(CC) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) $(JSON_CFLAGS) -Itests/guest -pthread -o $@ $< \
+		tests/guest/lab.c -L$(B)/lib -ledudma -lcriterion $(JSON_LIBS) $(PCI_LIBS) $(GUEST_TESTS_RPATH)
 
 # ---- quality gates ------------------------------------------------------------
 lint: checkpatch sparse

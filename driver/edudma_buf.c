@@ -692,13 +692,15 @@ static void edudma_stats_buf(struct edudma_buf *buf, bool add)
 	struct edudma_stats *st = &buf->edu->stats;
 	s64 sign = add ? 1 : -1;
 
-	if (buf->kind >= EDUDMA_BUF_KINDS)
-		return;		/* an import: the exporter's memory */
+	if (buf->kind == EDUDMA_BUF_IMPORTED)
+		return;		/* the exporter's memory */
 	spin_lock(&buf->edu->stats_lock);
 	st->buffers[0] += sign;
-	st->buffers[buf->kind] += sign;
 	st->bytes[0] += sign * buf->size;
-	st->bytes[buf->kind] += sign * buf->size;
+	if (buf->kind < EDUDMA_STATS_KINDS) {
+		st->buffers[buf->kind] += sign;
+		st->bytes[buf->kind] += sign * buf->size;
+	}
 	st->bounce_bytes += sign * buf->bounce_bytes;
 	if (add) {
 		st->allocs++;

@@ -1,49 +1,329 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* edudma: command-line tool for edudma devices, built on libedudma. */
+/*
+ * edudma: command-line tool for edudma devices, built on libedudma. The
+ * commands, the options they share, and their output: text for people,
+ * one JSON document (json-c) with --json.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdbool.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "util.h"
 
-const char *opt_device = "0";
-bool opt_json;
+struct cli cli = { .device = "0" };
 
-static void usage(FILE *f)
+/* ---- output ----------------------------------------------------------------- */
+
+struct json_object *cli_json_double(double v)
 {
-	fprintf(f,
-		"usage: edudma [-d DEV] [--json] COMMAND [ARGS]\n"
-		"  info                 list edu devices and what edudma reports for each\n"
-		"  factorial N [--wrap] n! computed by the device (--wrap: allow n > 12,\n"
-		"                       result mod 2^32)\n"
-		"  liveness [VALUE]     write VALUE (default 0x12345678), expect ~VALUE back\n"
-		"  selftest             one DMA round trip through the device, data compared\n"
-		"  alloc --size SIZE [--kind auto|coherent|pages|vmalloc] [--verify]\n"
-		"                       allocate and map a DMA buffer, check it reads zero,\n"
-		"                       write a pattern, sync, read it back (SIZE: 4096, 64K, 1M, 1G)\n"
-		"  copy --size SIZE [--kind K] [--verify]\n"
-		"                       COPY a buffer through the device into another, compared\n"
-		"  share --size SIZE [--to DEV] [--kind pages|vmalloc] [--verify]\n"
-		"                       export a buffer of DEV as a dma-buf, import it into the\n"
-		"                       --to device, which COPYs it into its own buffer, compared\n"
-		"  bench [--quick]      throughput of every direction and kind against the\n"
-		"                       device's limit (its window per 100 ms), on every device\n"
-		"  version              library version\n"
-		"options:\n"
-		"  -d, --device DEV     /dev/edudmaN, N or a PCI address (default 0)\n"
-		"  -j, --json           JSON output\n");
+	return isfinite(v) ? json_object_new_double(v) : NULL;
 }
 
-int fail(const char *what, int err)
+struct json_object *cli_json_u64(uint64_t v)
 {
-	fprintf(stderr, "edudma: %s: %s\n", what, strerror(-err));
-	return 1;
+	return json_object_new_uint64(v);
 }
+
+void cli_json_add(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+int cli_emit(struct json_object *doc, int status)
+{
+	if (cli.json && doc)
+		printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(doc);
+	fflush(stdout);
+	return status;
+}
+
+/* what to try when @what failed with @err: NULL if nothing useful */
+static const char *hint(const char *what, int err)
+{
+	switch (-err) {
+	case EACCES:
+	case EPERM:
+		return strstr(what, "segments") ? "bus addresses need CAP_SYS_ADMIN" :
+			"the device node belongs to the 'edudma' group: add yourself to it "
+			"(usermod -aG edudma USER) or run as root";
+	case ENOENT:
+		return strstr(what, "open") ? "is edudma.ko loaded (modprobe edudma)? "
+			"'edudma info' lists the edu devices and their nodes" : NULL;
+	case ENODEV:
+		return strstr(what, "open") ? "not an edudma device node, or the edu device "
+			"is not bound to edudma ('edudma info' shows its driver)" :
+			"the device went away (unbound or unplugged)";
+	case EOPNOTSUPP:
+		return strstr(what, "import") ? "the importing device cannot reach the "
+			"dma-buf's memory: its DMA mask is too narrow (QEMU: -device "
+			"edu,dma_mask=...; 'edudma info' shows it) and there is no IOMMU" : NULL;
+	case EDQUOT:
+		return "the per-file or per-device buffer limit (edudma's max_file_bytes and "
+			"max_device_bytes parameters)";
+	case EFBIG:
+		return "larger than edudma's max_buffer_size parameter";
+	case ENOMEM:
+		return strstr(what, "alloc") ? "coherent buffers need contiguous memory: "
+			"--kind pages or vmalloc" : NULL;
+	case EBUSY:
+		return "another program holds the device";
+	default:
+		return NULL;
+	}
+}
+
+int cli_fail(const char *what, int err, struct json_object *partial)
+{
+	const char *h = hint(what, err);
+	struct json_object *e;
+
+	fprintf(stderr, "edudma %s: %s: %s\n", cli.command, what, strerror(-err));
+	if (h)
+		fprintf(stderr, "edudma %s: hint: %s\n", cli.command, h);
+	if (!cli.json) {
+		json_object_put(partial);
+		return EXIT_FAIL;
+	}
+	e = json_object_new_object();
+	cli_json_add(e, "command", json_object_new_string(cli.command));
+	cli_json_add(e, "what", json_object_new_string(what));
+	cli_json_add(e, "errno", json_object_new_int(-err));
+	cli_json_add(e, "message", json_object_new_string(strerror(-err)));
+	cli_json_add(e, "hint", h ? json_object_new_string(h) : NULL);
+	if (!partial)
+		partial = json_object_new_object();
+	cli_json_add(partial, "error", e);
+	return cli_emit(partial, EXIT_FAIL);
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "edudma %s: ", cli.command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'edudma %s --help'.\n", cli.command);
+	return EXIT_USAGE;
+}
+
+/* ---- options ---------------------------------------------------------------- */
+
+enum { OPT_DEVICE = 'd', OPT_JSON = 'j', OPT_QUIET = 'q', OPT_HELP = 'h' };
+
+static const struct cli_opt common_opts[] = {
+	{ "device", OPT_DEVICE, "DEV", "/dev/edudmaN, N or a PCI address (default 0)" },
+	{ "json", OPT_JSON, NULL, "one JSON document on stdout, errors included" },
+	{ "quiet", OPT_QUIET, NULL, "no progress line" },
+	{ "help", OPT_HELP, NULL, "this help" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static void print_opts(FILE *f, const struct cli_opt *o)
+{
+	for (; o && o->name; o++) {
+		char left[64], sh[8] = "    ";
+
+		if (o->key < 128)
+			snprintf(sh, sizeof(sh), "-%c, ", o->key);
+		snprintf(left, sizeof(left), "%s--%s%s%s", sh, o->name, o->arg ? "=" : "",
+			 o->arg ? o->arg : "");
+		fprintf(f, "  %-24s %s\n", left, o->help);
+	}
+}
+
+int cli_parse(int argc, char **argv, const char *usage, const struct cli_opt *opts,
+	      int (*set)(int key, const char *arg, void *ctx), void *ctx, int *first_pos)
+{
+	struct option lo[32];
+	char so[80];
+	size_t n = 0, s = 0;
+	const struct cli_opt *tabs[2] = { common_opts, opts };
+	int c;
+
+	for (int t = 0; t < 2; t++) {
+		for (const struct cli_opt *o = tabs[t]; o && o->name; o++) {
+			lo[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+						   NULL, o->key };
+			if (o->key < 128) {
+				so[s++] = (char)o->key;
+				if (o->arg)
+					so[s++] = ':';
+			}
+		}
+	}
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+	so[s] = '\0';
+	optind = 0;	/* 0, not 1: GNU getopt starts afresh (main's scan stopped early) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		int ret;
+
+		switch (c) {
+		case OPT_DEVICE:
+			cli.device = optarg;
+			continue;
+		case OPT_JSON:
+			cli.json = true;
+			continue;
+		case OPT_QUIET:
+			cli.quiet = true;
+			continue;
+		case OPT_HELP:
+			printf("usage: edudma %s %s\noptions:\n", cli.command, usage);
+			print_opts(stdout, opts);
+			print_opts(stdout, common_opts);
+			return EXIT_OK;
+		case '?':
+			if (optopt > 0 && optopt < 128)
+				return cli_usage_error("unknown option or missing argument: -%c",
+						       optopt);
+			return cli_usage_error("unknown option or missing argument: %s",
+					       argv[optind - 1]);
+		default:
+			ret = set ? set(c, optarg, ctx) : EXIT_USAGE;
+			if (ret >= 0)
+				return ret;
+		}
+	}
+	*first_pos = optind;
+	return -1;
+}
+
+int cli_parse_size_arg(const char *opt, const char *s, uint64_t *out)
+{
+	if (edudma_util_parse_size(s, out) || !*out)
+		return cli_usage_error("--%s: not a size above 0: '%s' (4096, 64K, 1M, 0x1000)",
+				       opt, s);
+	return -1;
+}
+
+int cli_parse_kind_arg(const char *s, uint32_t *kind)
+{
+	if (edudma_util_parse_kind(s, kind))
+		return cli_usage_error("--kind: '%s' is not auto, coherent, pages or vmalloc", s);
+	return -1;
+}
+
+static int parse_u32(const char *what, const char *s, uint32_t *out)
+{
+	uint64_t v;
+
+	if (edudma_util_parse_size(s, &v) || v > UINT32_MAX)
+		return cli_usage_error("%s: not a 32-bit number: '%s'", what, s);
+	*out = (uint32_t)v;
+	return -1;
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+int cli_open(const char *name, struct edudma **e)
+{
+	char what[320];
+	int ret = edudma_open(name, e);
+
+	if (ret) {
+		snprintf(what, sizeof(what), "open device '%s'", name);
+		return cli_fail(what, ret, NULL);
+	}
+	return 0;
+}
+
+uint64_t cli_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void cli_progress_start(struct cli_progress *p, const char *what)
+{
+	(void)what;
+	p->on = !cli.quiet && !cli.json && isatty(STDERR_FILENO);
+	p->t0 = cli_now_ns();
+	p->last = 0;
+}
+
+void cli_progress_update(struct cli_progress *p, const char *what, uint64_t done,
+			 uint64_t total, const char *unit)
+{
+	uint64_t now = cli_now_ns();
+	double s = (now - p->t0) / 1e9, frac;
+	char bar[21];
+	int fill;
+
+	if (!p->on || !total || (p->last && now - p->last < 200000000u))
+		return;
+	p->last = now ? now : 1;
+	done = done > total ? total : done;
+	frac = (double)done / total;
+	fill = (int)(frac * 20);
+	memset(bar, '#', fill);
+	memset(bar + fill, '.', 20 - fill);
+	bar[20] = '\0';
+	fprintf(stderr, "\r%s [%s] %3.0f%% %" PRIu64 "/%" PRIu64 " %s, %.1f s", what, bar,
+		100 * frac, done, total, unit, s);
+	if (done && done < total)
+		fprintf(stderr, ", %.0f s left  ", s / frac - s);
+	else
+		fprintf(stderr, "         ");
+}
+
+void cli_progress_end(struct cli_progress *p)
+{
+	if (p->on && p->last)
+		fprintf(stderr, "\n");
+}
+
+int cli_measure_limit(struct edudma *e, struct cli_limit *lim)
+{
+	struct edudma_xfer x = { .op = EDUDMA_XFER_TO_DEVICE };
+	struct edudma_stats s0, s1;
+	struct edudma_info in;
+	struct edudma_buf *b;
+	int ret;
+
+	ret = edudma_get_info(e, &in);
+	if (ret)
+		return ret;
+	lim->window = in.window_size;
+	ret = edudma_buf_alloc(e, in.window_size, EDUDMA_BUF_COHERENT, &b);
+	if (ret)
+		return ret;
+	x.src_handle = edudma_buf_handle(b);
+	x.length = in.window_size;
+	ret = edudma_get_stats(e, &s0, sizeof(s0));
+	if (!ret)
+		ret = edudma_submit(e, &x);
+	if (!ret)
+		ret = edudma_get_stats(e, &s1, sizeof(s1));
+	edudma_buf_free(b);
+	if (ret)
+		return ret;
+	/* the device's busy time per command; other files' commands count too */
+	if (s1.dma_commands > s0.dma_commands)
+		lim->command_ns = (s1.busy_ns - s0.busy_ns) / (s1.dma_commands - s0.dma_commands);
+	else
+		lim->command_ns = x.device_ns / (x.commands ? x.commands : 1);
+	if (!lim->command_ns)
+		return -EIO;
+	lim->bytes_per_s = lim->window * 1e9 / lim->command_ns;
+	return 0;
+}
+
+/* ---- info ------------------------------------------------------------------- */
 
 static const char *irq_mode_name(uint32_t mode)
 {
@@ -57,32 +337,31 @@ static const char *irq_mode_name(uint32_t mode)
 	}
 }
 
-int open_device(struct edudma **e)
-{
-	int ret = edudma_open(opt_device, e);
+static const struct {
+	uint64_t bit;
+	const char *name;
+} cap_names[] = {
+	{ EDUDMA_CAP_FACTORIAL, "factorial" }, { EDUDMA_CAP_LIVENESS, "liveness" },
+	{ EDUDMA_CAP_SELFTEST, "selftest" }, { EDUDMA_CAP_BUFFERS, "buffers" },
+	{ EDUDMA_CAP_STATS, "stats" }, { EDUDMA_CAP_XFER, "xfer" },
+	{ EDUDMA_CAP_DMABUF, "dmabuf" },
+};
 
-	if (ret) {
-		fprintf(stderr, "edudma: cannot open device '%s': %s\n", opt_device, strerror(-ret));
-		if (ret == -ENOENT)
-			fprintf(stderr, "edudma: is edudma.ko loaded? (edudma info lists edu devices)\n");
-	}
-	return ret;
-}
-
-static void print_info_human(const struct edudma_pci *p, const struct edudma_info *in, int err)
+static void info_human(const struct edudma_device *d, const struct edudma_info *in, int err)
 {
-	printf("%04x:%02x:%02x.%u  edu %04x:%04x rev 0x%02x  BAR0 %" PRIu64 " KiB  IRQ %d\n",
-	       p->domain, p->bus, p->dev, p->func, p->vendor_id, p->device_id, p->revision,
-	       p->bar0_size >> 10, p->irq);
-	if (p->minor < 0) {
-		printf("  not bound to edudma (driver: %s)\n", p->driver[0] ? p->driver : "none");
+	printf("%s  edu 1234:11e8 rev 0x%02x  BAR0 %" PRIu64 " KiB  IRQ %d\n",
+	       edudma_device_address(d), edudma_device_revision(d),
+	       edudma_device_bar_size(d) >> 10, edudma_device_irq(d));
+	if (edudma_device_minor(d) < 0) {
+		printf("  not bound to edudma (driver: %s)\n",
+		       edudma_device_driver(d)[0] ? edudma_device_driver(d) : "none");
 		return;
 	}
 	if (err) {
-		printf("  %s: %s\n", p->devnode, strerror(-err));
+		printf("  %s: %s\n", edudma_device_node(d), strerror(-err));
 		return;
 	}
-	printf("  device      %s\n", p->devnode);
+	printf("  device      %s\n", edudma_device_node(d));
 	printf("  ident       0x%08x (edu %u.%u)\n", in->ident, in->ident >> 24,
 	       (in->ident >> 16) & 0xff);
 	printf("  api         %u\n", in->api_version);
@@ -90,318 +369,305 @@ static void print_info_human(const struct edudma_pci *p, const struct edudma_inf
 	printf("  dma mask    %u bits\n", in->dma_mask_bits);
 	printf("  window      %u bytes at device address 0x%" PRIx64 "\n", in->window_size,
 	       (uint64_t)in->window_addr);
-	printf("  caps        0x%" PRIx64 "%s%s%s%s%s%s%s\n", (uint64_t)in->caps,
-	       in->caps & EDUDMA_CAP_FACTORIAL ? " factorial" : "",
-	       in->caps & EDUDMA_CAP_LIVENESS ? " liveness" : "",
-	       in->caps & EDUDMA_CAP_SELFTEST ? " selftest" : "",
-	       in->caps & EDUDMA_CAP_BUFFERS ? " buffers" : "",
-	       in->caps & EDUDMA_CAP_STATS ? " stats" : "",
-	       in->caps & EDUDMA_CAP_XFER ? " xfer" : "",
-	       in->caps & EDUDMA_CAP_DMABUF ? " dmabuf" : "");
+	printf("  caps        0x%" PRIx64, (uint64_t)in->caps);
+	for (size_t i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
+		if (in->caps & cap_names[i].bit)
+			printf(" %s", cap_names[i].name);
+	printf("\n");
 }
 
-static void print_info_json(const struct edudma_pci *p, const struct edudma_info *in, int err,
-			    bool first)
+static struct json_object *info_json(const struct edudma_device *d, const struct edudma_info *in,
+				     int err)
 {
-	printf("%s\n    {\"bdf\": \"%04x:%02x:%02x.%u\", \"vendor_id\": %u, \"device_id\": %u, "
-	       "\"revision\": %u, \"bar0_size\": %" PRIu64 ", \"irq\": %d, \"driver\": \"%s\", "
-	       "\"devnode\": ",
-	       first ? "" : ",", p->domain, p->bus, p->dev, p->func, p->vendor_id, p->device_id,
-	       p->revision, p->bar0_size, p->irq, p->driver);
-	if (p->minor < 0 || err) {
-		printf("%s%s%s, \"info\": null}", p->minor < 0 ? "" : "\"",
-		       p->minor < 0 ? "null" : p->devnode, p->minor < 0 ? "" : "\"");
-		return;
+	struct json_object *o = json_object_new_object(), *i, *caps;
+
+	cli_json_add(o, "address", json_object_new_string(edudma_device_address(d)));
+	cli_json_add(o, "vendor_id", json_object_new_int(0x1234));
+	cli_json_add(o, "device_id", json_object_new_int(0x11e8));
+	cli_json_add(o, "revision", json_object_new_int((int)edudma_device_revision(d)));
+	cli_json_add(o, "bar0_size", cli_json_u64(edudma_device_bar_size(d)));
+	cli_json_add(o, "irq", json_object_new_int(edudma_device_irq(d)));
+	cli_json_add(o, "driver", edudma_device_driver(d)[0] ?
+		     json_object_new_string(edudma_device_driver(d)) : NULL);
+	cli_json_add(o, "node", edudma_device_minor(d) >= 0 ?
+		     json_object_new_string(edudma_device_node(d)) : NULL);
+	if (edudma_device_minor(d) < 0 || err) {
+		cli_json_add(o, "info", NULL);
+		if (err)
+			cli_json_add(o, "error", json_object_new_string(strerror(-err)));
+		return o;
 	}
-	printf("\"%s\", \"info\": {\"api_version\": %u, \"ident\": %u, \"caps\": %" PRIu64
-	       ", \"irq_mode\": \"%s\", \"dma_mask_bits\": %u, \"window_addr\": %" PRIu64
-	       ", \"window_size\": %u, \"minor\": %u}}",
-	       p->devnode, in->api_version, in->ident, (uint64_t)in->caps,
-	       irq_mode_name(in->irq_mode), in->dma_mask_bits, (uint64_t)in->window_addr,
-	       in->window_size, in->minor);
+	i = json_object_new_object();
+	cli_json_add(i, "api_version", json_object_new_int((int)in->api_version));
+	cli_json_add(i, "ident", json_object_new_int64(in->ident));
+	caps = json_object_new_array();
+	for (size_t k = 0; k < sizeof(cap_names) / sizeof(cap_names[0]); k++)
+		if (in->caps & cap_names[k].bit)
+			json_object_array_add(caps, json_object_new_string(cap_names[k].name));
+	cli_json_add(i, "caps", caps);
+	cli_json_add(i, "irq_mode", json_object_new_string(irq_mode_name(in->irq_mode)));
+	cli_json_add(i, "dma_mask_bits", json_object_new_int((int)in->dma_mask_bits));
+	cli_json_add(i, "window_addr", cli_json_u64(in->window_addr));
+	cli_json_add(i, "window_bytes", json_object_new_int64(in->window_size));
+	cli_json_add(i, "minor", json_object_new_int((int)in->minor));
+	cli_json_add(o, "info", i);
+	return o;
 }
 
-static int cmd_info(void)
+static int cmd_info(int argc, char **argv)
 {
-	struct edudma_pci *list;
-	size_t n, i;
-	int ret;
+	struct json_object *doc, *arr;
+	struct edudma_device **list;
+	int ret, pos;
+	size_t n;
 
+	ret = cli_parse(argc, argv, "", NULL, NULL, NULL, &pos);
+	if (ret >= 0)
+		return ret;
+	if (pos != argc)
+		return cli_usage_error("takes no arguments");
 	ret = edudma_list(&list, &n);
 	if (ret)
-		return fail("listing PCI devices", ret);
-	if (opt_json)
-		printf("{\"library\": \"%s\", \"devices\": [", edudma_version());
-	else if (!n)
+		return cli_fail("list PCI devices", ret, NULL);
+	doc = json_object_new_object();
+	arr = json_object_new_array();
+	cli_json_add(doc, "library", json_object_new_string(edudma_version()));
+	cli_json_add(doc, "devices", arr);
+	if (!n && !cli.json)
 		printf("no edu device (1234:11e8) found\n");
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct edudma_info info = { 0 };
 		struct edudma *e = NULL;
 		int err = 0;
 
-		if (list[i].minor >= 0) {
-			err = edudma_open(list[i].devnode, &e);
+		if (edudma_device_minor(list[i]) >= 0) {
+			err = edudma_open(edudma_device_node(list[i]), &e);
 			if (!err)
 				err = edudma_get_info(e, &info);
 			edudma_close(e);
 		}
-		if (opt_json)
-			print_info_json(&list[i], &info, err, i == 0);
+		if (cli.json)
+			json_object_array_add(arr, info_json(list[i], &info, err));
 		else
-			print_info_human(&list[i], &info, err);
+			info_human(list[i], &info, err);
 	}
-	if (opt_json)
-		printf("\n]}\n");
 	edudma_list_free(list);
-	return n ? 0 : 1;
+	return cli_emit(doc, n ? EXIT_OK : EXIT_FAIL);
 }
 
-static int parse_u32(const char *s, uint32_t *out)
-{
-	uint64_t v;
+/* ---- factorial, liveness, selftest, stats ----------------------------------- */
 
-	if (edudma_parse_size(s, &v) || v > UINT32_MAX)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
+enum { OPT_WRAP = 'w' };
+
+static int set_flag(int key, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (key == OPT_WRAP)
+		*(uint32_t *)ctx |= EDUDMA_FACTORIAL_WRAP;
+	return -1;
 }
 
 static int cmd_factorial(int argc, char **argv)
 {
-	uint32_t n, flags = 0, result;
+	static const struct cli_opt opts[] = {
+		{ "wrap", OPT_WRAP, NULL, "allow N > 12: the device's result mod 2^32" },
+		{ NULL, 0, NULL, NULL },
+	};
+	uint32_t n = 0, flags = 0, result;
+	struct json_object *doc;
 	struct edudma *e;
-	int i, ret;
-	const char *arg = NULL;
+	int ret, pos;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--wrap"))
-			flags |= EDUDMA_FACTORIAL_WRAP;
-		else if (!arg)
-			arg = argv[i];
-		else
-			arg = "";
-	}
-	if (!arg || parse_u32(arg, &n)) {
-		fprintf(stderr, "edudma: factorial takes one number\n");
-		return 2;
-	}
-	if (open_device(&e))
-		return 1;
-	ret = edudma_factorial(e, n, flags, &result);
+	ret = cli_parse(argc, argv, "N [--wrap]", opts, set_flag, &flags, &pos);
+	if (ret >= 0)
+		return ret;
+	if (argc - pos != 1)
+		return cli_usage_error("takes one number N");
+	ret = parse_u32("N", argv[pos], &n);
+	if (ret >= 0)
+		return ret;
+	ret = cli_open(cli.device, &e);
+	if (ret)
+		return ret;
+	ret = edudma_run_factorial(e, n, flags, &result);
 	edudma_close(e);
 	if (ret == -EOVERFLOW) {
-		fprintf(stderr, "edudma: %u! does not fit in 32 bits (--wrap for the device's "
-			"result mod 2^32)\n", n);
-		return 1;
+		fprintf(stderr, "edudma factorial: %u! does not fit in 32 bits (--wrap: the "
+			"device's result mod 2^32)\n", n);
+		return cli_fail("factorial", ret, NULL);
 	}
 	if (ret)
-		return fail("factorial", ret);
-	if (opt_json)
-		printf("{\"n\": %u, \"wrap\": %s, \"result\": %u}\n", n,
-		       flags ? "true" : "false", result);
-	else
+		return cli_fail("factorial", ret, NULL);
+	doc = json_object_new_object();
+	cli_json_add(doc, "n", json_object_new_int64(n));
+	cli_json_add(doc, "wrap", json_object_new_boolean(flags != 0));
+	cli_json_add(doc, "result", json_object_new_int64(result));
+	if (!cli.json)
 		printf("%u! = %u%s\n", n, result, n > EDUDMA_FACTORIAL_MAX_EXACT ? " (mod 2^32)" : "");
-	return 0;
+	return cli_emit(doc, EXIT_OK);
 }
 
 static int cmd_liveness(int argc, char **argv)
 {
 	uint32_t v = 0x12345678, r;
+	struct json_object *doc;
 	struct edudma *e;
-	int ret;
+	int ret, pos;
 
-	if (argc > 2 || (argc == 2 && parse_u32(argv[1], &v))) {
-		fprintf(stderr, "edudma: liveness takes one 32-bit value\n");
-		return 2;
+	ret = cli_parse(argc, argv, "[VALUE]", NULL, NULL, NULL, &pos);
+	if (ret >= 0)
+		return ret;
+	if (argc - pos > 1)
+		return cli_usage_error("takes at most one value");
+	if (argc - pos == 1) {
+		ret = parse_u32("VALUE", argv[pos], &v);
+		if (ret >= 0)
+			return ret;
 	}
-	if (open_device(&e))
-		return 1;
-	ret = edudma_liveness(e, v, &r);
-	edudma_close(e);
-	if (ret)
-		return fail("liveness", ret);
-	if (opt_json)
-		printf("{\"value\": %u, \"result\": %u, \"alive\": %s}\n", v, r,
-		       r == ~v ? "true" : "false");
-	else
-		printf("wrote 0x%08x, read 0x%08x: %s\n", v, r, r == ~v ? "alive" : "NOT ALIVE");
-	return r == ~v ? 0 : 1;
-}
-
-static int cmd_selftest(void)
-{
-	struct edudma_selftest st;
-	struct edudma *e;
-	int ret;
-
-	if (open_device(&e))
-		return 1;
-	ret = edudma_selftest(e, &st);
-	edudma_close(e);
-	if (ret)
-		return fail("selftest", ret);
-	if (opt_json)
-		printf("{\"bytes\": %u, \"to_device_ns\": %" PRIu64 ", \"from_device_ns\": %" PRIu64
-		       ", \"ok\": true}\n", st.bytes, (uint64_t)st.to_device_ns,
-		       (uint64_t)st.from_device_ns);
-	else
-		printf("selftest: %u bytes to the device in %.1f ms, back in %.1f ms, data match\n",
-		       st.bytes, st.to_device_ns / 1e6, st.from_device_ns / 1e6);
-	return 0;
-}
-
-uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
-
-int parse_opts(int argc, char **argv, struct xfer_opts *o, bool need_size)
-{
-	static const struct option opts[] = {
-		{ "size", required_argument, NULL, 's' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "verify", no_argument, NULL, 'v' },
-		{ "quick", no_argument, NULL, 'q' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:k:vqj", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (edudma_parse_size(optarg, &o->size) || !o->size) {
-				fprintf(stderr, "edudma: bad size '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'k':
-			if (edudma_parse_kind(optarg, &o->kind)) {
-				fprintf(stderr, "edudma: bad kind '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'v':
-			o->verify = true;
-			break;
-		case 'q':
-			o->quick = true;
-			break;
-		case 'j':
-			opt_json = true;
-			break;
-		default:
-			return 2;
-		}
-	}
-	if (optind != argc || (need_size && !o->size)) {
-		fprintf(stderr, "edudma: %s needs --size SIZE\n", argv[0]);
-		return 2;
-	}
-	return 0;
-}
-
-static uint64_t pattern(uint64_t i)
-{
-	return (i * 0x9e3779b97f4a7c15ULL) ^ (i >> 7) ^ 0x5a5a5a5a5a5a5a5aULL;
-}
-
-/* returns the byte offset of the first mismatch, or size */
-static uint64_t check_words(const uint64_t *p, uint64_t size, bool zero)
-{
-	for (uint64_t i = 0; i < size / 8; i++)
-		if (p[i] != (zero ? 0 : pattern(i)))
-			return i * 8;
-	return size;
-}
-
-static int cmd_alloc(int argc, char **argv)
-{
-	struct xfer_opts o = { .kind = EDUDMA_BUF_AUTO };
-	uint64_t size, t0, t_alloc, t_mmap, t_zero = 0, t_write = 0, t_verify = 0, bad;
-	struct edudma_buf_info info;
-	struct edudma_buf *b = NULL;
-	struct edudma *e = NULL;
-	bool verify, ok = true;
-	uint64_t *p;
-	void *map;
-	int ret;
-
-	ret = parse_opts(argc, argv, &o, true);
+	ret = cli_open(cli.device, &e);
 	if (ret)
 		return ret;
-	size = o.size;
-	verify = o.verify;
-	if (open_device(&e))
-		return 1;
-	t0 = now_ns();
-	ret = edudma_buf_alloc(e, size, o.kind, &b);
-	t_alloc = now_ns() - t0;
-	if (ret) {
-		edudma_close(e);
-		return fail("alloc", ret);
-	}
-	t0 = now_ns();
-	ret = edudma_buf_mmap(b, &map);
-	t_mmap = now_ns() - t0;
-	if (!ret)
-		ret = edudma_buf_get_info(b, &info);
-	if (ret)
-		goto out;
-	p = map;
-	size = edudma_buf_size(b);
-	if (verify) {
-		t0 = now_ns();
-		bad = check_words(p, size, true);
-		t_zero = now_ns() - t0;
-		if (bad != size) {
-			fprintf(stderr, "edudma: byte %" PRIu64 " not zero on first read\n", bad);
-			ok = false;
-		}
-		t0 = now_ns();
-		for (uint64_t i = 0; i < size / 8; i++)
-			p[i] = pattern(i);
-		ret = edudma_buf_sync(b, 0, size, EDUDMA_DIR_TO_DEVICE, EDUDMA_SYNC_END);
-		t_write = now_ns() - t0;
-		t0 = now_ns();
-		if (!ret)
-			ret = edudma_buf_sync(b, 0, size, EDUDMA_DIR_FROM_DEVICE, EDUDMA_SYNC_START);
-		bad = check_words(p, size, false);
-		t_verify = now_ns() - t0;
-		if (bad != size) {
-			fprintf(stderr, "edudma: pattern differs at byte %" PRIu64 "\n", bad);
-			ok = false;
-		}
-		if (ret)
-			goto out;
-	}
-	if (opt_json)
-		printf("{\"kind\": \"%s\", \"size\": %" PRIu64 ", \"segments\": %u, "
-		       "\"bounce_bytes\": %" PRIu64 ", \"alloc_ns\": %" PRIu64 ", \"mmap_ns\": %"
-		       PRIu64 ", \"verified\": %s, \"zero_check_ns\": %" PRIu64
-		       ", \"write_ns\": %" PRIu64 ", \"verify_ns\": %" PRIu64 ", \"ok\": %s}\n",
-		       edudma_kind_name(info.kind), size, info.nr_segments,
-		       (uint64_t)info.bounce_bytes, t_alloc, t_mmap, verify ? "true" : "false",
-		       t_zero, t_write, t_verify, ok ? "true" : "false");
-	else
-		printf("%s buffer of %" PRIu64 " bytes: %u DMA segment%s, %" PRIu64
-		       " bytes bounced; alloc %.3f ms, mmap %.3f ms%s\n",
-		       edudma_kind_name(info.kind), size, info.nr_segments,
-		       info.nr_segments == 1 ? "" : "s", (uint64_t)info.bounce_bytes, t_alloc / 1e6,
-		       t_mmap / 1e6, verify ? "" : " (not verified)");
-	if (verify && !opt_json)
-		printf("verify: zero check %.3f ms, write+sync %.3f ms, sync+read back %.3f ms: %s\n",
-		       t_zero / 1e6, t_write / 1e6, t_verify / 1e6, ok ? "ok" : "MISMATCH");
-out:
-	edudma_buf_free(b);
+	ret = edudma_run_liveness(e, v, &r);
 	edudma_close(e);
 	if (ret)
-		return fail("alloc", ret);
-	return ok ? 0 : 1;
+		return cli_fail("liveness", ret, NULL);
+	doc = json_object_new_object();
+	cli_json_add(doc, "value", json_object_new_int64(v));
+	cli_json_add(doc, "result", json_object_new_int64(r));
+	cli_json_add(doc, "alive", json_object_new_boolean(r == ~v));
+	if (!cli.json)
+		printf("wrote 0x%08x, read 0x%08x: %s\n", v, r, r == ~v ? "alive" : "NOT ALIVE");
+	return cli_emit(doc, r == ~v ? EXIT_OK : EXIT_FAIL);
+}
+
+static int cmd_selftest(int argc, char **argv)
+{
+	struct edudma_selftest st;
+	struct json_object *doc;
+	struct edudma *e;
+	int ret, pos;
+
+	ret = cli_parse(argc, argv, "", NULL, NULL, NULL, &pos);
+	if (ret >= 0)
+		return ret;
+	if (pos != argc)
+		return cli_usage_error("takes no arguments");
+	ret = cli_open(cli.device, &e);
+	if (ret)
+		return ret;
+	ret = edudma_run_selftest(e, &st);
+	edudma_close(e);
+	if (ret)
+		return cli_fail("selftest", ret, NULL);
+	doc = json_object_new_object();
+	cli_json_add(doc, "bytes", json_object_new_int64(st.bytes));
+	cli_json_add(doc, "to_device_ns", cli_json_u64(st.to_device_ns));
+	cli_json_add(doc, "from_device_ns", cli_json_u64(st.from_device_ns));
+	cli_json_add(doc, "ok", json_object_new_boolean(1));
+	if (!cli.json)
+		printf("selftest: %u bytes to the device in %.1f ms, back in %.1f ms, data match\n",
+		       st.bytes, st.to_device_ns / 1e6, st.from_device_ns / 1e6);
+	return cli_emit(doc, EXIT_OK);
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	static const char *const kinds[EDUDMA_STATS_KINDS] = { "all", "coherent", "pages",
+								 "vmalloc" };
+	struct json_object *doc, *bufs, *bytes;
+	struct edudma_stats s;
+	struct edudma *e;
+	int ret, pos;
+
+	ret = cli_parse(argc, argv, "", NULL, NULL, NULL, &pos);
+	if (ret >= 0)
+		return ret;
+	if (pos != argc)
+		return cli_usage_error("takes no arguments");
+	ret = cli_open(cli.device, &e);
+	if (ret)
+		return ret;
+	ret = edudma_get_stats(e, &s, sizeof(s));
+	edudma_close(e);
+	if (ret)
+		return cli_fail("stats", ret, NULL);
+	doc = json_object_new_object();
+	bufs = json_object_new_object();
+	bytes = json_object_new_object();
+	for (int k = 0; k < EDUDMA_STATS_KINDS; k++) {
+		cli_json_add(bufs, kinds[k], cli_json_u64(s.buffers[k]));
+		cli_json_add(bytes, kinds[k], cli_json_u64(s.bytes[k]));
+	}
+	cli_json_add(doc, "buffers", bufs);
+	cli_json_add(doc, "bytes", bytes);
+#define STAT(f) cli_json_add(doc, #f, cli_json_u64(s.f))
+	STAT(peak_bytes); STAT(bounce_bytes); STAT(allocs); STAT(alloc_failures);
+	STAT(map_failures); STAT(xfers); STAT(xfer_bytes); STAT(dma_commands); STAT(busy_ns);
+	STAT(chain_ns); STAT(chained); STAT(xfer_errors); STAT(timeouts); STAT(scrubs);
+	STAT(bounce_copies);
+#undef STAT
+	if (!cli.json) {
+		json_object_object_foreach(doc, key, val) {
+			if (json_object_is_type(val, json_type_object))
+				continue;
+			printf("%-15s %s\n", key, json_object_get_string(val));
+		}
+		for (int k = 0; k < EDUDMA_STATS_KINDS; k++)
+			printf("%-15s %" PRIu64 " buffers, %" PRIu64 " bytes\n", kinds[k],
+			       (uint64_t)s.buffers[k], (uint64_t)s.bytes[k]);
+	}
+	return cli_emit(doc, EXIT_OK);
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	struct json_object *doc;
+	int ret, pos;
+
+	ret = cli_parse(argc, argv, "", NULL, NULL, NULL, &pos);
+	if (ret >= 0)
+		return ret;
+	if (pos != argc)
+		return cli_usage_error("takes no arguments");
+	doc = json_object_new_object();
+	cli_json_add(doc, "library", json_object_new_string(edudma_version()));
+	cli_json_add(doc, "uapi", json_object_new_int(EDUDMA_API_VERSION));
+	if (!cli.json)
+		printf("edudma %s (library %s, uapi %d)\n", EDUDMA_CLI_VERSION, edudma_version(),
+		       EDUDMA_API_VERSION);
+	return cli_emit(doc, EXIT_OK);
+}
+
+/* ---- main ------------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "info", cmd_info, "the edu devices and what edudma reports for each" },
+	{ "factorial", cmd_factorial, "N! computed by the device" },
+	{ "liveness", cmd_liveness, "write a value, expect its complement back" },
+	{ "selftest", cmd_selftest, "one DMA round trip through the device, data compared" },
+	{ "stats", cmd_stats, "the device's counters" },
+	{ "alloc", cmd_alloc, "allocate and map a DMA buffer, check and time it" },
+	{ "copy", cmd_copy, "COPY a buffer through the device into another" },
+	{ "share", cmd_share, "a buffer exported as a dma-buf, imported by a device, copied" },
+	{ "bench", cmd_bench, "throughput against the device's limit, per kind and size" },
+	{ "version", cmd_version, "the tool's, library's and uapi's versions" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: edudma [-d DEV] [-j] [-q] COMMAND [OPTIONS] [ARGS]\n"
+		"       edudma COMMAND --help | --help | --version\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "options (before or after the command):\n");
+	print_opts(f, common_opts);
+	fprintf(f, "  -V, --version            the version\n"
+		"exit status: 0 done (data verified where asked), 1 failed or data differ,\n"
+		"2 bad command line. The device moves one window (about 4 KiB) per 100 ms.\n");
 }
 
 int main(int argc, char **argv)
@@ -409,65 +675,50 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+d:jh", opts, NULL)) != -1) {
+	cli.command = "";
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+d:jqhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			opt_device = optarg;
+			cli.device = optarg;
 			break;
 		case 'j':
-			opt_json = true;
+			cli.json = true;
+			break;
+		case 'q':
+			cli.quiet = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return EXIT_OK;
+		case 'V':
+			printf("edudma %s\n", EDUDMA_CLI_VERSION);
+			return EXIT_OK;
 		default:
+			fprintf(stderr, "edudma: unknown option or missing argument: %s\n",
+				argv[optind - 1]);
 			usage(stderr);
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
-	argc -= optind;
-	argv += optind;
-	/* options may also follow the command */
-	for (c = 1; c < argc; c++) {
-		if (!strcmp(argv[c], "--json") || !strcmp(argv[c], "-j")) {
-			opt_json = true;
-			memmove(&argv[c], &argv[c + 1], (argc - c) * sizeof(*argv));
-			argc--;
-			c--;
-		}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name))
+			continue;
+		cli.command = commands[i].name;
+		return commands[i].run(argc - optind, argv + optind);
 	}
-	cmd = argv[0];
-	if (!strcmp(cmd, "info"))
-		return cmd_info();
-	if (!strcmp(cmd, "factorial"))
-		return cmd_factorial(argc, argv);
-	if (!strcmp(cmd, "liveness"))
-		return cmd_liveness(argc, argv);
-	if (!strcmp(cmd, "selftest"))
-		return cmd_selftest();
-	if (!strcmp(cmd, "alloc"))
-		return cmd_alloc(argc, argv);
-	if (!strcmp(cmd, "copy"))
-		return cmd_copy(argc, argv);
-	if (!strcmp(cmd, "bench"))
-		return cmd_bench(argc, argv);
-	if (!strcmp(cmd, "share"))
-		return cmd_share(argc, argv);
-	if (!strcmp(cmd, "version")) {
-		printf("edudma %s (uapi %d)\n", edudma_version(), EDUDMA_API_VERSION);
-		return 0;
-	}
-	fprintf(stderr, "edudma: unknown command '%s'\n", cmd);
+	fprintf(stderr, "edudma: unknown command '%s'\n", argv[optind]);
 	usage(stderr);
-	return 2;
+	return EXIT_USAGE;
 }

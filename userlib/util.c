@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* libedudma: pure helpers, no device access (unit-tested on the host). */
+/*
+ * Pure helpers of the library and the CLI, no device access (unit-tested on
+ * the host). Not part of the library's ABI: hidden in libedudma.so.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
@@ -7,9 +10,9 @@
 #include <string.h>
 
 #include "libedudma.h"
-#include "private.h"
+#include "util.h"
 
-EDUDMA_EXPORT int edudma_parse_size(const char *s, uint64_t *out)
+int edudma_util_parse_size(const char *s, uint64_t *out)
 {
 	uint64_t v = 0, mult = 1;
 	int base = 10, digits = 0;
@@ -56,7 +59,7 @@ EDUDMA_EXPORT int edudma_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-EDUDMA_EXPORT int edudma_parse_bdf(const char *s, unsigned int *domain, unsigned int *bus,
+int edudma_util_parse_bdf(const char *s, unsigned int *domain, unsigned int *bus,
 				   unsigned int *dev, unsigned int *func)
 {
 	unsigned int d = 0, b, sl, f;
@@ -93,12 +96,12 @@ static const char *const kind_names[EDUDMA_BUF_IMPORTED + 1] = {
 	[EDUDMA_BUF_IMPORTED] = "imported",
 };
 
-EDUDMA_EXPORT const char *edudma_kind_name(uint32_t kind)
+const char *edudma_util_kind_name(uint32_t kind)
 {
 	return kind <= EDUDMA_BUF_IMPORTED ? kind_names[kind] : NULL;
 }
 
-EDUDMA_EXPORT int edudma_parse_kind(const char *s, uint32_t *kind)
+int edudma_util_parse_kind(const char *s, uint32_t *kind)
 {
 	uint32_t k;
 
@@ -135,9 +138,9 @@ static uint64_t seg_left(const struct edudma_seg *segs, size_t n, uint64_t pos)
 	return segs[lo].offset + segs[lo].len - pos;
 }
 
-EDUDMA_EXPORT int64_t edudma_plan_chunks(const struct edudma_seg *src, size_t nsrc, uint64_t soff,
-					 const struct edudma_seg *dst, size_t ndst, uint64_t doff,
-					 uint64_t len, uint64_t window)
+int64_t edudma_util_plan_chunks(const struct edudma_seg *src, size_t nsrc, uint64_t soff,
+				const struct edudma_seg *dst, size_t ndst, uint64_t doff,
+				uint64_t len, uint64_t window)
 {
 	uint64_t pos = 0;
 	int64_t chunks = 0;
@@ -163,9 +166,4 @@ EDUDMA_EXPORT int64_t edudma_plan_chunks(const struct edudma_seg *src, size_t ns
 		chunks++;
 	}
 	return chunks;
-}
-
-EDUDMA_EXPORT const char *edudma_version(void)
-{
-	return EDUDMA_LIB_VERSION;
 }

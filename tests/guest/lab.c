@@ -251,6 +251,75 @@ int lab_run_cli(const char *args, char *out, size_t size, bool with_stderr)
 	return WEXITSTATUS(st);
 }
 
+struct json_object *lab_cli_json(const char *args, int *rc)
+{
+	static char out[1 << 20];
+	struct json_tokener *tok;
+	struct json_object *o;
+	size_t n = 0, len;
+	char cmd[2048];
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s/build/bin/edudma %s 2>/dev/null", getenv("EDUDMA_ROOT"),
+		 args);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	while (n + 1 < sizeof(out) && (len = fread(out + n, 1, sizeof(out) - 1 - n, p)) > 0)
+		n += len;
+	out[n] = '\0';
+	st = pclose(p);
+	cr_assert(WIFEXITED(st), "%s: did not exit", cmd);
+	*rc = WEXITSTATUS(st);
+	tok = json_tokener_new();
+	o = json_tokener_parse_ex(tok, out, (int)n);
+	cr_assert_not_null(o, "%s: not JSON (%s): '%s'", cmd,
+			   json_tokener_error_desc(json_tokener_get_error(tok)), out);
+	len = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	cr_assert_eq(strspn(out + len, " \n"), n - len, "%s: more after the document: '%s'", cmd,
+		     out + len);
+	return o;
+}
+
+/* the value at @path, and whether there is one */
+static bool json_walk(struct json_object *o, const char *path, struct json_object **out)
+{
+	char buf[256], *save, *key;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (key = strtok_r(buf, ".", &save); key; key = strtok_r(NULL, ".", &save)) {
+		if (json_object_is_type(o, json_type_array)) {
+			char *end;
+			long i = strtol(key, &end, 10);
+
+			if (*end || i < 0 || (size_t)i >= json_object_array_length(o))
+				return false;
+			o = json_object_array_get_idx(o, (size_t)i);
+		} else if (!json_object_object_get_ex(o, key, &o)) {
+			return false;
+		}
+	}
+	*out = o;
+	return true;
+}
+
+struct json_object *lab_json(struct json_object *o, const char *path)
+{
+	struct json_object *v;
+
+	cr_assert(json_walk(o, path, &v), "no '%s' in %s", path, json_object_to_json_string(o));
+	cr_assert_not_null(v, "'%s' is null in %s", path, json_object_to_json_string(o));
+	return v;
+}
+
+bool lab_json_has(struct json_object *o, const char *path)
+{
+	struct json_object *v;
+
+	return json_walk(o, path, &v);
+}
+
 int lab_host(const char *request)
 {
 	char req[512], tmp[600], resp[512], answer[256] = "";

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <criterion/criterion.h>
+#include <json-c/json.h>
 
 #include "libedudma.h"
 
@@ -48,6 +49,16 @@ uint64_t lab_check(const void *p, uint64_t len, uint64_t seed);
 uint64_t lab_check_zero(const void *p, uint64_t len);
 /* run "build/bin/edudma ARGS", stdout (and stderr) into out; the exit status */
 int lab_run_cli(const char *args, char *out, size_t size, bool with_stderr);
+/*
+ * lab_cli_json() - run the CLI with @args (stderr dropped) and parse its
+ * stdout as exactly one JSON document (the test fails if it is not).
+ * @rc: out: the exit status. Free the result with json_object_put().
+ */
+struct json_object *lab_cli_json(const char *args, int *rc);
+/* lab_json() - the value at @path ("rows.0.kind"); the test fails if none */
+struct json_object *lab_json(struct json_object *o, const char *path);
+/* lab_json_has() - whether @path names a value (null counts as one) */
+bool lab_json_has(struct json_object *o, const char *path);
 /* ask the host (qemu/run --hotplug) to "unplug eduN" or "replug eduN"; 0 or -EIO */
 int lab_host(const char *request);
 /* wait up to ms for path to exist (want) or not (!want): 0 or -ETIMEDOUT */

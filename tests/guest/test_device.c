@@ -84,15 +84,15 @@ Test(device, library_calls)
 
 	cr_assert_eq(edudma_open("0", &e), 0);
 	cr_assert_geq(edudma_fd(e), 0);
-	cr_assert_eq(edudma_liveness(e, 7, &r), 0);
+	cr_assert_eq(edudma_run_liveness(e, 7, &r), 0);
 	cr_assert_eq(r, ~7u);
-	cr_assert_eq(edudma_factorial(e, 10, 0, &r), 0);
+	cr_assert_eq(edudma_run_factorial(e, 10, 0, &r), 0);
 	cr_assert_eq(r, 3628800);
-	cr_assert_eq(edudma_factorial(e, 13, 0, &r), -EOVERFLOW);
-	cr_assert_eq(edudma_selftest(e, &st), 0);
+	cr_assert_eq(edudma_run_factorial(e, 13, 0, &r), -EOVERFLOW);
+	cr_assert_eq(edudma_run_selftest(e, &st), 0);
 	cr_assert_eq(st.bytes, lab_window());
 	cr_assert_eq(edudma_get_info(e, NULL), -EINVAL);
-	cr_assert_eq(edudma_factorial(e, 1, 0, NULL), -EINVAL);
+	cr_assert_eq(edudma_run_factorial(e, 1, 0, NULL), -EINVAL);
 	edudma_close(e);
 	edudma_close(NULL);
 	cr_assert_eq(edudma_fd(NULL), -EINVAL);

@@ -64,26 +64,25 @@ Test(info, pci_address_matches_sysfs)
 
 Test(info, library_lists_every_device)
 {
-	struct edudma_pci *list;
+	struct edudma_device **list;
 	size_t n;
 
 	cr_assert_eq(edudma_list(&list, &n), 0);
 	cr_assert_eq(n, (size_t)lab_edu_count());
+	cr_assert_null(list[n]);
 	for (size_t i = 0; i < n; i++) {
 		char bdf[32], want[32];
+		int minor = edudma_device_minor(list[i]);
 
-		cr_assert_eq(list[i].vendor_id, 0x1234);
-		cr_assert_eq(list[i].device_id, 0x11e8);
-		cr_assert_eq(list[i].revision, 0x10);
-		cr_assert_eq(list[i].bar0_size, 1 << 20);
-		cr_assert_str_eq(list[i].driver, "edudma");
-		cr_assert_geq(list[i].minor, 0);
-		snprintf(want, sizeof(want), "/dev/edudma%d", list[i].minor);
-		cr_assert_str_eq(list[i].devnode, want);
-		lab_bdf(list[i].minor, bdf, sizeof(bdf));
-		snprintf(want, sizeof(want), "%04x:%02x:%02x.%u", list[i].domain, list[i].bus,
-			 list[i].dev, list[i].func);
-		cr_assert_str_eq(bdf, want);
+		cr_assert_eq(edudma_device_revision(list[i]), 0x10);
+		cr_assert_eq(edudma_device_bar_size(list[i]), 1 << 20);
+		cr_assert_geq(edudma_device_irq(list[i]), 0);
+		cr_assert_str_eq(edudma_device_driver(list[i]), "edudma");
+		cr_assert_geq(minor, 0);
+		snprintf(want, sizeof(want), "/dev/edudma%d", minor);
+		cr_assert_str_eq(edudma_device_node(list[i]), want);
+		lab_bdf(minor, bdf, sizeof(bdf));
+		cr_assert_str_eq(edudma_device_address(list[i]), bdf);
 	}
 	edudma_list_free(list);
 }
@@ -109,4 +108,6 @@ Test(info, open_by_index_path_and_pci_address)
 	cr_assert_eq(edudma_open("0000:7f:1f.7", &e), -ENODEV);
 	cr_assert_eq(edudma_open("63", &e), -ENOENT);
 	cr_assert_eq(edudma_open("not-a-device", &e), -EINVAL);
+	cr_assert_eq(edudma_open("/dev/null", &e), -ENODEV);
+	cr_assert_eq(edudma_open("/dev/edudma63", &e), -ENOENT);
 }

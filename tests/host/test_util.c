@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 
-#include "libedudma.h"
+#include "util.h"
 
 struct size_case {
 	char in[32];
@@ -55,7 +55,7 @@ ParameterizedTestParameters(parse_size, cases)
 ParameterizedTest(struct size_case *c, parse_size, cases)
 {
 	uint64_t v = 0xabcdef;
-	int ret = edudma_parse_size(c->in, &v);
+	int ret = edudma_util_parse_size(c->in, &v);
 
 	cr_assert_eq(ret, c->ret, "'%s': %d, want %d", c->in, ret, c->ret);
 	if (!c->ret)
@@ -68,21 +68,21 @@ Test(parse_size, null_arguments)
 {
 	uint64_t v;
 
-	cr_assert_eq(edudma_parse_size(NULL, &v), -EINVAL);
-	cr_assert_eq(edudma_parse_size("1", NULL), -EINVAL);
+	cr_assert_eq(edudma_util_parse_size(NULL, &v), -EINVAL);
+	cr_assert_eq(edudma_util_parse_size("1", NULL), -EINVAL);
 }
 
 Test(parse_bdf, forms)
 {
 	unsigned int d, b, s, f;
 
-	cr_assert_eq(edudma_parse_bdf("0000:01:00.0", &d, &b, &s, &f), 0);
+	cr_assert_eq(edudma_util_parse_bdf("0000:01:00.0", &d, &b, &s, &f), 0);
 	cr_assert(d == 0 && b == 1 && s == 0 && f == 0);
-	cr_assert_eq(edudma_parse_bdf("abcd:ff:1f.7", &d, &b, &s, &f), 0);
+	cr_assert_eq(edudma_util_parse_bdf("abcd:ff:1f.7", &d, &b, &s, &f), 0);
 	cr_assert(d == 0xabcd && b == 0xff && s == 0x1f && f == 7);
-	cr_assert_eq(edudma_parse_bdf("02:03.1", &d, &b, &s, &f), 0);
+	cr_assert_eq(edudma_util_parse_bdf("02:03.1", &d, &b, &s, &f), 0);
 	cr_assert(d == 0 && b == 2 && s == 3 && f == 1);
-	cr_assert_eq(edudma_parse_bdf("02:03.1", NULL, NULL, NULL, NULL), 0);
+	cr_assert_eq(edudma_util_parse_bdf("02:03.1", NULL, NULL, NULL, NULL), 0);
 }
 
 Test(parse_bdf, rejects)
@@ -94,11 +94,6 @@ Test(parse_bdf, rejects)
 	unsigned int d;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cr_assert_eq(edudma_parse_bdf(bad[i], &d, NULL, NULL, NULL), -EINVAL, "'%s'",
+		cr_assert_eq(edudma_util_parse_bdf(bad[i], &d, NULL, NULL, NULL), -EINVAL, "'%s'",
 			     bad[i] ? bad[i] : "(null)");
-}
-
-Test(version, is_set)
-{
-	cr_assert_str_eq(edudma_version(), "0.2.0");
 }

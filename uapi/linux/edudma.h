@@ -124,8 +124,14 @@ struct edudma_selftest {
 #define EDUDMA_BUF_COHERENT	1	/* dma_alloc_coherent: contiguous, capped */
 #define EDUDMA_BUF_PAGES	2	/* page allocator blocks, scatter-gather */
 #define EDUDMA_BUF_VMALLOC_SG	3	/* vmalloc, scatter-gather over its pages */
-#define EDUDMA_BUF_KINDS	4	/* kinds ALLOC takes; size of the stats arrays */
+#define EDUDMA_BUF_KINDS	4	/* kinds ALLOC takes are below this */
 #define EDUDMA_BUF_IMPORTED	4	/* reported only: a dma-buf from EDUDMA_IOC_IMPORT */
+/*
+ * Entries of struct edudma_stats' per-kind arrays: [0] all kinds, then
+ * COHERENT, PAGES and VMALLOC_SG. Fixed with the struct's layout: a kind
+ * added later is counted in [0] only (EDUDMA_BUF_IMPORTED never is).
+ */
+#define EDUDMA_STATS_KINDS	4
 
 /*
  * mmap offset of a buffer: the mmap_offset that ALLOC, IMPORT and BUF_INFO
@@ -270,8 +276,8 @@ struct edudma_sync {
  * @bounce_copies: bytes copied through the driver's bounce buffer
  */
 struct edudma_stats {
-	__aligned_u64 buffers[EDUDMA_BUF_KINDS];
-	__aligned_u64 bytes[EDUDMA_BUF_KINDS];
+	__aligned_u64 buffers[EDUDMA_STATS_KINDS];
+	__aligned_u64 bytes[EDUDMA_STATS_KINDS];
 	__aligned_u64 peak_bytes;
 	__aligned_u64 bounce_bytes;
 	__aligned_u64 allocs;

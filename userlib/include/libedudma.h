@@ -2,10 +2,19 @@
 /*
  * libedudma: userspace access to edudma devices (/dev/edudmaN).
  *
- * Conventions: every call returns 0 or a negative errno (never sets errno
- * as its result); every constructor names its destructor; destructors
- * accept NULL; file descriptors are opened O_CLOEXEC. Structures shared
- * with the driver are the uapi ones from <linux/edudma.h>.
+ * Conventions: every call that can fail returns 0 or a negative errno
+ * (never sets errno as its result); every constructor names its destructor;
+ * destructors accept NULL; file descriptors are opened O_CLOEXEC.
+ * Structures shared with the driver are the uapi ones from <linux/edudma.h>.
+ *
+ * ABI: from 0.3 on the symbols, their version node LIBEDUDMA_0.3 and the
+ * layout of every structure this header names are stable (docs/library.md);
+ * the library's own objects are opaque, so they can grow.
+ *
+ * Threads: the calls on one struct edudma or struct edudma_buf may be made
+ * from several threads at once, except that nothing may use an object
+ * while, or after, another thread frees it (edudma_close(),
+ * edudma_buf_free(), edudma_list_free()). Each call says what more it needs.
  */
 #ifndef LIBEDUDMA_H
 #define LIBEDUDMA_H
@@ -15,62 +24,101 @@
 
 #include <linux/edudma.h>
 
+#define LIBEDUDMA_VERSION_MAJOR 0
+#define LIBEDUDMA_VERSION_MINOR 3
+#define LIBEDUDMA_VERSION_PATCH 0
+/* LIBEDUDMA_VERSION >= LIBEDUDMA_VERSION_NUM(0, 3, 0) tests at compile time */
+#define LIBEDUDMA_VERSION_NUM(major, minor, patch) (((major) << 16) | ((minor) << 8) | (patch))
+#define LIBEDUDMA_VERSION							\
+	LIBEDUDMA_VERSION_NUM(LIBEDUDMA_VERSION_MAJOR, LIBEDUDMA_VERSION_MINOR,	\
+			      LIBEDUDMA_VERSION_PATCH)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** An open edudma device; from edudma_open(), freed by edudma_close(). */
-struct edudma;
+/** edudma_version() - the library's version at run time, e.g. "0.3.0" */
+const char *edudma_version(void);
 
-/** One edu PCI device found by edudma_list(). */
-struct edudma_pci {
-	unsigned int domain;	/**< PCI domain */
-	unsigned int bus;	/**< PCI bus */
-	unsigned int dev;	/**< PCI device (slot) */
-	unsigned int func;	/**< PCI function */
-	uint16_t vendor_id;	/**< 0x1234 */
-	uint16_t device_id;	/**< 0x11e8 */
-	uint8_t revision;	/**< PCI revision */
-	uint64_t bar0_size;	/**< BAR0 size in bytes */
-	int irq;		/**< legacy IRQ line from config space */
-	int minor;		/**< N of /dev/edudmaN, -1 if not bound to edudma */
-	char devnode[32];	/**< "/dev/edudmaN", or "" if not bound */
-	char driver[32];	/**< bound driver's name, or "" */
-};
+/* ---- discovery --------------------------------------------------------- */
+
+/** One edu PCI function found by edudma_list(): opaque, read by accessors. */
+struct edudma_device;
 
 /**
- * edudma_list() - find every edu device on the PCI bus (libpciaccess) and
- * match each to its /dev/edudmaN through sysfs.
- * @list: out: array, freed with edudma_list_free()
- * @count: out: number of entries
- * Not thread-safe (libpciaccess keeps global state).
+ * edudma_list() - every edu device (1234:11e8) on the PCI bus, found with
+ * libpciaccess, each matched to its /dev/edudmaN through sysfs
+ * @list: out: a NULL-terminated array, freed with edudma_list_free()
+ * @count: out: its number of entries (may be NULL)
+ *
+ * If the program has initialised libpciaccess itself (pci_system_init()),
+ * edudma_list() uses that state and leaves it as it is (it then sees the
+ * devices present at the program's pci_system_init()); else it initialises
+ * libpciaccess and cleans up after itself. Thread-safe, except against the
+ * program's own pci_system_init() or pci_system_cleanup() at the same time.
  */
-int edudma_list(struct edudma_pci **list, size_t *count);
-/** edudma_list_free() - free what edudma_list() returned (NULL is fine). */
-void edudma_list_free(struct edudma_pci *list);
+int edudma_list(struct edudma_device ***list, size_t *count);
+/** edudma_list_free() - free what edudma_list() returned (NULL is fine) */
+void edudma_list_free(struct edudma_device **list);
+
+/** edudma_device_address() - the PCI address, "DDDD:BB:DD.F" */
+const char *edudma_device_address(const struct edudma_device *d);
+/** edudma_device_revision() - the PCI revision ID */
+unsigned int edudma_device_revision(const struct edudma_device *d);
+/** edudma_device_bar_size() - BAR0's size in bytes (0 if unknown) */
+uint64_t edudma_device_bar_size(const struct edudma_device *d);
+/** edudma_device_irq() - the interrupt line in config space (-1 if unknown) */
+int edudma_device_irq(const struct edudma_device *d);
+/** edudma_device_minor() - N of /dev/edudmaN, or -1 if not bound to edudma */
+int edudma_device_minor(const struct edudma_device *d);
+/** edudma_device_node() - the device node (from sysfs), or "" if not bound */
+const char *edudma_device_node(const struct edudma_device *d);
+/** edudma_device_driver() - the bound driver's name, or "" */
+const char *edudma_device_driver(const struct edudma_device *d);
+
+/* ---- a device ---------------------------------------------------------- */
+
+/** An open edudma device; from edudma_open(), released by edudma_close(). */
+struct edudma;
 
 /**
  * edudma_open() - open an edudma device
- * @name: "/dev/edudmaN", "N", or a PCI address "[DDDD:]BB:DD.F"
- * @out: out: the device, freed with edudma_close()
+ * @name: a device node ("/dev/edudma0"), "N", or a PCI address "[DDDD:]BB:DD.F"
+ * @out: out: the device, released with edudma_close()
+ * Return: 0; -ENODEV when @name is not an edudma device (e.g. /dev/null, or
+ * an edu device not bound to edudma); -ENOENT when there is no such node
+ * (is edudma.ko loaded?); -EACCES (not in the node's group); -EINVAL.
  */
 int edudma_open(const char *name, struct edudma **out);
-/** edudma_close() - close a device from edudma_open() (NULL is fine). */
+/**
+ * edudma_close() - release the caller's reference (NULL is fine). The device
+ * stays open while buffers of it live: its file closes with the last one.
+ */
 void edudma_close(struct edudma *e);
-/** edudma_fd() - the device's file descriptor, for poll() */
+/** edudma_fd() - the device's file descriptor, for poll(); -EINVAL if !@e */
 int edudma_fd(const struct edudma *e);
 
 /** edudma_get_info() - EDUDMA_IOC_GET_INFO */
 int edudma_get_info(struct edudma *e, struct edudma_info *info);
 /**
- * edudma_factorial() - n! computed by the device (EDUDMA_IOC_FACTORIAL)
+ * edudma_get_stats() - EDUDMA_IOC_STATS
+ * @st: out: the counters
+ * @size: sizeof(*@st) as the caller was compiled: a larger struct edudma_stats
+ *	of a later header has its extra fields zeroed, a smaller one is filled
+ *	as far as it goes
+ */
+int edudma_get_stats(struct edudma *e, struct edudma_stats *st, size_t size);
+/**
+ * edudma_run_factorial() - n! computed by the device (EDUDMA_IOC_FACTORIAL)
  * @flags: 0 or EDUDMA_FACTORIAL_WRAP (see <linux/edudma.h>)
  */
-int edudma_factorial(struct edudma *e, uint32_t n, uint32_t flags, uint32_t *result);
-/** edudma_liveness() - write @value to the liveness register, read back */
-int edudma_liveness(struct edudma *e, uint32_t value, uint32_t *result);
-/** edudma_selftest() - one DMA round trip, data compared (-EIO if not) */
-int edudma_selftest(struct edudma *e, struct edudma_selftest *st);
+int edudma_run_factorial(struct edudma *e, uint32_t n, uint32_t flags, uint32_t *result);
+/** edudma_run_liveness() - write @value to the liveness register, read back */
+int edudma_run_liveness(struct edudma *e, uint32_t value, uint32_t *result);
+/** edudma_run_selftest() - one DMA round trip, data compared (-EIO if not) */
+int edudma_run_selftest(struct edudma *e, struct edudma_selftest *st);
+
+/* ---- buffers ----------------------------------------------------------- */
 
 /** A DMA buffer; from edudma_buf_alloc(), freed by edudma_buf_free(). */
 struct edudma_buf;
@@ -80,7 +128,7 @@ struct edudma_buf;
  * @size: bytes (rounded up to pages)
  * @kind: EDUDMA_BUF_AUTO, _COHERENT, _PAGES or _VMALLOC_SG
  * @out: the buffer, freed with edudma_buf_free()
- * The buffer keeps its device open until it is freed.
+ * A buffer costs no file descriptor; it keeps its device open.
  */
 int edudma_buf_alloc(struct edudma *e, uint64_t size, uint32_t kind, struct edudma_buf **out);
 /**
@@ -99,18 +147,32 @@ int edudma_buf_export(struct edudma_buf *b, int *fd);
 /** edudma_buf_free() - unmap (if mapped) and free a buffer (NULL is fine) */
 void edudma_buf_free(struct edudma_buf *b);
 /**
- * edudma_buf_mmap() - map the whole buffer (MAP_SHARED), once; the mapping
- * goes with edudma_buf_free()
+ * edudma_buf_mmap() - the buffer mapped whole (MAP_SHARED, read-write); the
+ * first call maps it, later ones (from any thread) return the same address.
+ * The mapping goes with edudma_buf_free().
  * @addr: out: the mapping
  */
 int edudma_buf_mmap(struct edudma_buf *b, void **addr);
-/**
- * edudma_buf_sync() - EDUDMA_IOC_SYNC over [offset, offset + len)
- * @direction: EDUDMA_DIR_*
- * @flags: EDUDMA_SYNC_START (before CPU access) or EDUDMA_SYNC_END (after)
+
+/*
+ * edudma_buf_sync() flags, as DMA_BUF_IOCTL_SYNC's: START or END, and READ
+ * (the CPU reads what the device wrote), WRITE (the device reads what the
+ * CPU wrote) or both.
  */
-int edudma_buf_sync(struct edudma_buf *b, uint64_t offset, uint64_t len, uint32_t direction,
-		    uint32_t flags);
+#define EDUDMA_BUF_SYNC_READ	(1u << 0)
+#define EDUDMA_BUF_SYNC_WRITE	(1u << 1)
+#define EDUDMA_BUF_SYNC_RW	(EDUDMA_BUF_SYNC_READ | EDUDMA_BUF_SYNC_WRITE)
+#define EDUDMA_BUF_SYNC_START	(0u << 2)
+#define EDUDMA_BUF_SYNC_END	(1u << 2)
+
+/**
+ * edudma_buf_sync() - bracket CPU access to [@offset, @offset + @len)
+ * (EDUDMA_IOC_SYNC): EDUDMA_BUF_SYNC_START before the CPU touches it,
+ * EDUDMA_BUF_SYNC_END after; with READ, WRITE or RW.
+ * Return: 0, or -EINVAL for flags outside EDUDMA_BUF_SYNC_* or with
+ * neither READ nor WRITE, and the driver's errors.
+ */
+int edudma_buf_sync(struct edudma_buf *b, uint64_t offset, uint64_t len, uint32_t flags);
 /** edudma_buf_get_info() - EDUDMA_IOC_BUF_INFO, without segment addresses */
 int edudma_buf_get_info(struct edudma_buf *b, struct edudma_buf_info *info);
 /**
@@ -121,7 +183,7 @@ int edudma_buf_get_info(struct edudma_buf *b, struct edudma_buf_info *info);
  */
 int edudma_buf_get_segments(struct edudma_buf *b, struct edudma_seg *segs, uint32_t count,
 			    uint32_t *n);
-/** edudma_buf_handle() - the buffer's handle, for the ioctls */
+/** edudma_buf_handle() - the buffer's handle, for struct edudma_xfer */
 uint32_t edudma_buf_handle(const struct edudma_buf *b);
 /** edudma_buf_size() - bytes (a multiple of the page size) */
 uint64_t edudma_buf_size(const struct edudma_buf *b);
@@ -129,60 +191,28 @@ uint64_t edudma_buf_size(const struct edudma_buf *b);
 uint32_t edudma_buf_kind(const struct edudma_buf *b);
 /** edudma_buf_segments() - DMA segments as the device sees the buffer */
 uint32_t edudma_buf_segments(const struct edudma_buf *b);
+/** edudma_buf_device() - the device the buffer belongs to (not a new reference) */
+struct edudma *edudma_buf_device(const struct edudma_buf *b);
+
+/* ---- transfers --------------------------------------------------------- */
+
 /**
- * edudma_xfer() - EDUDMA_IOC_XFER: a transfer between buffers of @e and the
- * device; blocking unless @x->flags has EDUDMA_XFER_ASYNC (then reap it
- * with edudma_wait()). @x is updated with the outputs.
+ * edudma_submit() - EDUDMA_IOC_XFER: a transfer between buffers of @e and
+ * the device; blocking unless @x->flags has EDUDMA_XFER_ASYNC (then reap
+ * it with edudma_reap(), or poll edudma_fd() for POLLIN). @x is updated with
+ * the outputs.
  */
-int edudma_xfer(struct edudma *e, struct edudma_xfer *x);
+int edudma_submit(struct edudma *e, struct edudma_xfer *x);
 /**
- * edudma_wait() - EDUDMA_IOC_WAIT: reap async transfer @seq (0: any)
+ * edudma_reap() - EDUDMA_IOC_WAIT: reap async transfer @seq (0: any)
  * @timeout_ms: 0 (no sleep), EDUDMA_WAIT_FOREVER, or a limit
  * @w: out: the transfer's status, sequence number, commands and time
  * Return: 0 when a transfer was reaped (its own status is in @w->status).
  */
-int edudma_wait(struct edudma *e, uint64_t seq, uint32_t timeout_ms, struct edudma_wait *w);
-/** edudma_get_stats() - EDUDMA_IOC_STATS */
-int edudma_get_stats(struct edudma *e, struct edudma_stats *st);
-/** edudma_kind_name() - "auto", "coherent", "pages", "vmalloc" or NULL */
-const char *edudma_kind_name(uint32_t kind);
-/**
- * edudma_parse_kind() - "auto", "coherent", "pages", "vmalloc" (or
- * "vmalloc-sg") into EDUDMA_BUF_*. Return: 0 or -EINVAL.
- */
-int edudma_parse_kind(const char *s, uint32_t *kind);
+int edudma_reap(struct edudma *e, uint64_t seq, uint32_t timeout_ms, struct edudma_wait *w);
 
-/**
- * edudma_parse_size() - parse "4096", "64K", "1M", "2G", "1T" (powers of
- * 1024; optional "iB"/"B"), or hexadecimal "0x1000".
- * Return: 0, or -EINVAL for anything else, -ERANGE past 2^64 - 1.
- */
-int edudma_parse_size(const char *s, uint64_t *out);
-/**
- * edudma_parse_bdf() - parse "DDDD:BB:DD.F" or "BB:DD.F" (domain 0).
- * Return: 0 or -EINVAL.
- */
-int edudma_parse_bdf(const char *s, unsigned int *domain, unsigned int *bus,
-		     unsigned int *dev, unsigned int *func);
-/**
- * edudma_plan_chunks() - how many chunks the driver splits a transfer into
- * @src: the source's segments (EDUDMA_IOC_BUF_INFO), or NULL (FROM_DEVICE)
- * @nsrc: their number
- * @soff: offset of the range in the source
- * @dst: the destination's segments, or NULL (TO_DEVICE)
- * @ndst: their number
- * @doff: offset of the range in the destination
- * @len: bytes
- * @window: bytes one command moves at most (struct edudma_info.window_size)
- * Each chunk fills the window unless a segment of either side ends first:
- * the minimum number of commands per direction for these mappings (a COPY
- * takes two per chunk). Return: the count, or -EINVAL.
- */
-int64_t edudma_plan_chunks(const struct edudma_seg *src, size_t nsrc, uint64_t soff,
-			   const struct edudma_seg *dst, size_t ndst, uint64_t doff,
-			   uint64_t len, uint64_t window);
-/** edudma_version() - the library's version string, e.g. "0.2.0" */
-const char *edudma_version(void);
+/** edudma_kind_name() - "auto", "coherent", "pages", "vmalloc", "imported" or NULL */
+const char *edudma_kind_name(uint32_t kind);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * edudma CLI: bench, the transfer engine against the device's own limit,
+ * per kind, direction and size; the multi-device aggregate; CSV and a plot.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+
+static const char *const op_names[] = { "", "to_device", "from_device", "copy" };
+
+struct bench_row {
+	uint32_t op, kind;
+	uint64_t len, commands, min_commands, map_commands, device_ns, chained, chain_ns;
+	double cpu_busy;
+};
+
+struct bench {
+	struct cli_limit lim;
+	uint32_t kinds[3];
+	size_t nkinds;
+	uint64_t sizes[8];
+	size_t nsizes;
+	bool verify;
+	const char *csv, *plot;
+	struct bench_row *rows;
+	size_t nrows;
+	struct json_object *doc, *jrows;
+	struct cli_progress progress;
+	uint64_t planned, done;
+};
+
+/* all-CPU busy and total jiffies from /proc/stat */
+static void cpu_times(uint64_t *busy, uint64_t *total)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "re");
+
+	*busy = *total = 0;
+	if (!f)
+		return;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &v[6], &v[7]) == 8) {
+		for (int i = 0; i < 8; i++)
+			*total += v[i];
+		*busy = *total - v[3] - v[4];
+	}
+	fclose(f);
+}
+
+static uint64_t min_commands(const struct bench *b, uint32_t op, uint64_t len)
+{
+	uint64_t n = (len + b->lim.window - 1) / b->lim.window;
+
+	return op == EDUDMA_XFER_COPY ? 2 * n : n;
+}
+
+/* a buffer's segments (needs CAP_SYS_ADMIN); NULL if they cannot be had */
+static struct edudma_seg *buf_segs(struct edudma_buf *b, uint32_t *n)
+{
+	struct edudma_seg *segs = calloc(edudma_buf_segments(b), sizeof(*segs));
+
+	if (segs && edudma_buf_get_segments(b, segs, edudma_buf_segments(b), n)) {
+		free(segs);
+		segs = NULL;
+	}
+	return segs;
+}
+
+/* the fewest commands the buffers' mappings allow; 0 if unknown */
+static uint64_t map_commands(const struct bench *b, struct edudma_buf *src,
+			     struct edudma_buf *dst, uint32_t op, uint64_t len)
+{
+	struct edudma_seg *s = NULL, *d = NULL;
+	uint32_t ns = 0, nd = 0;
+	int64_t chunks = -1;
+
+	if (op != EDUDMA_XFER_FROM_DEVICE)
+		s = buf_segs(src, &ns);
+	if (op != EDUDMA_XFER_TO_DEVICE)
+		d = buf_segs(dst, &nd);
+	if ((op == EDUDMA_XFER_FROM_DEVICE || s) && (op == EDUDMA_XFER_TO_DEVICE || d))
+		chunks = edudma_util_plan_chunks(s, ns, 0, d, nd, 0, len, b->lim.window);
+	free(s);
+	free(d);
+	if (chunks < 0)
+		return 0;
+	return op == EDUDMA_XFER_COPY ? 2 * (uint64_t)chunks : (uint64_t)chunks;
+}
+
+static int bench_one(struct edudma *e, struct bench *b, struct edudma_buf *src,
+		     struct edudma_buf *dst, uint32_t op, uint64_t len, struct bench_row *r)
+{
+	struct edudma_xfer x = { .op = op, .length = len };
+	struct edudma_stats s0, s1;
+	uint64_t b0, t0, b1, t1;
+	int ret;
+
+	if (op != EDUDMA_XFER_FROM_DEVICE)
+		x.src_handle = edudma_buf_handle(src);
+	if (op != EDUDMA_XFER_TO_DEVICE)
+		x.dst_handle = edudma_buf_handle(dst);
+	ret = edudma_get_stats(e, &s0, sizeof(s0));
+	if (ret)
+		return ret;
+	cpu_times(&b0, &t0);
+	ret = edudma_submit(e, &x);
+	cpu_times(&b1, &t1);
+	if (!ret)
+		ret = edudma_get_stats(e, &s1, sizeof(s1));
+	if (ret)
+		return ret;
+	*r = (struct bench_row){
+		.op = op, .kind = edudma_buf_kind(src), .len = len, .commands = x.commands,
+		.min_commands = min_commands(b, op, len),
+		.map_commands = map_commands(b, src, dst, op, len),
+		.device_ns = x.device_ns,
+		.chained = s1.chained - s0.chained, .chain_ns = s1.chain_ns - s0.chain_ns,
+		.cpu_busy = t1 > t0 ? (double)(b1 - b0) / (double)(t1 - t0) : 0,
+	};
+	return 0;
+}
+
+/* the derived figures of a row */
+struct row_figures {
+	double min_ns, bps, limit, vs_limit, per_cmd, chain_us, time_vs_min;
+};
+
+static struct row_figures figures(const struct bench *b, const struct bench_row *r)
+{
+	struct row_figures f;
+
+	f.min_ns = (double)r->min_commands * b->lim.command_ns;
+	f.bps = r->device_ns ? r->len * 1e9 / r->device_ns : 0;
+	f.limit = r->op == EDUDMA_XFER_COPY ? b->lim.bytes_per_s / 2 : b->lim.bytes_per_s;
+	f.vs_limit = f.bps / f.limit;
+	f.per_cmd = (double)r->len * (r->op == EDUDMA_XFER_COPY ? 2 : 1) /
+		    (r->commands ? r->commands : 1);
+	f.chain_us = r->chained ? r->chain_ns / 1e3 / r->chained : 0;
+	f.time_vs_min = r->device_ns / f.min_ns;
+	return f;
+}
+
+static void row_out(struct bench *b, const struct bench_row *r)
+{
+	struct row_figures f = figures(b, r);
+	struct json_object *o;
+
+	if (!cli.json) {
+		if (b->nrows == 1)
+			printf("%-11s %-8s %9s %5s %5s %5s %9s %9s %8s %9s %7s %8s %8s %6s\n", "op",
+			       "kind", "bytes", "cmds", "min", "map", "device s", "min s", "t/min",
+			       "B/s", "/limit", "B/cmd", "chain us", "cpu %");
+		printf("%-11s %-8s %9" PRIu64 " %5" PRIu64 " %5" PRIu64 " %5" PRIu64
+		       " %9.4f %9.4f %8.5f %9.1f %7.4f %8.1f %8.2f %6.3f\n",
+		       op_names[r->op], edudma_kind_name(r->kind), r->len, r->commands,
+		       r->min_commands, r->map_commands, r->device_ns / 1e9, f.min_ns / 1e9,
+		       f.time_vs_min, f.bps, f.vs_limit, f.per_cmd, f.chain_us, 100 * r->cpu_busy);
+		fflush(stdout);
+	}
+	o = json_object_new_object();
+	cli_json_add(o, "op", json_object_new_string(op_names[r->op]));
+	cli_json_add(o, "kind", json_object_new_string(edudma_kind_name(r->kind)));
+	cli_json_add(o, "bytes", cli_json_u64(r->len));
+	cli_json_add(o, "commands", cli_json_u64(r->commands));
+	cli_json_add(o, "min_commands", cli_json_u64(r->min_commands));
+	cli_json_add(o, "mapping_min_commands", r->map_commands ? cli_json_u64(r->map_commands) :
+		     NULL);
+	cli_json_add(o, "device_ns", cli_json_u64(r->device_ns));
+	cli_json_add(o, "min_ns", cli_json_double(f.min_ns));
+	cli_json_add(o, "time_vs_min", cli_json_double(f.time_vs_min));
+	cli_json_add(o, "bytes_per_s", cli_json_double(f.bps));
+	cli_json_add(o, "vs_limit", cli_json_double(f.vs_limit));
+	cli_json_add(o, "bytes_per_command", cli_json_double(f.per_cmd));
+	cli_json_add(o, "chain_us", cli_json_double(f.chain_us));
+	cli_json_add(o, "cpu_busy", cli_json_double(r->cpu_busy));
+	json_object_array_add(b->jrows, o);
+}
+
+/* every size of one kind: to_device, from_device, copy (compared with --verify) */
+static int bench_kind(struct edudma *e, struct bench *b, uint32_t kind, const char **what)
+{
+	static const uint32_t ops[] = { EDUDMA_XFER_TO_DEVICE, EDUDMA_XFER_FROM_DEVICE,
+					EDUDMA_XFER_COPY };
+	struct edudma_buf *src = NULL, *dst = NULL;
+	uint64_t size = b->sizes[b->nsizes - 1];
+	uint8_t *s, *d;
+	int ret;
+
+	*what = "alloc";
+	ret = edudma_buf_alloc(e, size, kind, &src);
+	if (!ret)
+		ret = edudma_buf_alloc(e, size, kind, &dst);
+	if (!ret)
+		ret = edudma_buf_mmap(src, (void **)&s);
+	if (!ret)
+		ret = edudma_buf_mmap(dst, (void **)&d);
+	if (!ret) {
+		cli_fill(s, size, size);
+		*what = "sync";
+		ret = edudma_buf_sync(src, 0, size, EDUDMA_BUF_SYNC_END | EDUDMA_BUF_SYNC_WRITE);
+	}
+	for (size_t z = 0; z < b->nsizes && !ret; z++) {
+		/* to_device first: the window then holds this file's data, no scrub */
+		for (size_t i = 0; i < 3 && !ret; i++) {
+			struct bench_row *r = &b->rows[b->nrows];
+
+			*what = op_names[ops[i]];
+			ret = bench_one(e, b, src, dst, ops[i], b->sizes[z], r);
+			if (ret)
+				break;
+			b->nrows++;
+			b->done += r->min_commands;
+			cli_progress_update(&b->progress, "bench", b->done, b->planned, "commands");
+			if (b->progress.on && b->progress.last)
+				fprintf(stderr, "\r\033[K");
+			row_out(b, r);
+		}
+		if (ret || !b->verify)
+			continue;
+		*what = "sync";
+		ret = edudma_buf_sync(dst, 0, b->sizes[z],
+				      EDUDMA_BUF_SYNC_START | EDUDMA_BUF_SYNC_READ);
+		if (!ret && memcmp(s, d, b->sizes[z])) {
+			*what = "verify copy";
+			fprintf(stderr, "edudma bench: the copy of %" PRIu64 " bytes between %s "
+				"buffers differs\n", b->sizes[z], edudma_kind_name(kind));
+			ret = -EIO;
+		}
+	}
+	edudma_buf_free(src);
+	edudma_buf_free(dst);
+	return ret;
+}
+
+/* the aggregate's workers start their transfers together */
+struct agg_sync {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t ready;
+	bool go, abort;
+};
+
+struct agg_arg {
+	char *node;
+	uint64_t len;
+	struct agg_sync *sync;
+	uint64_t end_ns;
+	int ret;
+};
+
+static void *agg_worker(void *data)
+{
+	struct agg_arg *a = data;
+	struct edudma_xfer x = { .op = EDUDMA_XFER_TO_DEVICE, .length = a->len };
+	struct agg_sync *s = a->sync;
+	struct edudma_buf *b = NULL;
+	struct edudma *e = NULL;
+	bool abort;
+
+	a->ret = edudma_open(a->node, &e);
+	if (!a->ret)
+		a->ret = edudma_buf_alloc(e, a->len, EDUDMA_BUF_PAGES, &b);
+	pthread_mutex_lock(&s->lock);
+	s->ready++;
+	pthread_cond_broadcast(&s->cond);
+	while (!s->go)
+		pthread_cond_wait(&s->cond, &s->lock);
+	abort = s->abort;
+	pthread_mutex_unlock(&s->lock);
+	if (!a->ret && !abort) {
+		x.src_handle = edudma_buf_handle(b);
+		a->ret = edudma_submit(e, &x);
+	}
+	a->end_ns = cli_now_ns();
+	edudma_buf_free(b);
+	edudma_close(e);
+	return NULL;
+}
+
+/* every bound device moving @len bytes to the device at once */
+static int bench_aggregate(struct bench *b, uint64_t len, const char **what)
+{
+	struct agg_sync sync = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false,
+				 false };
+	struct edudma_device **list;
+	struct agg_arg *args;
+	struct json_object *o;
+	pthread_t *th;
+	uint64_t t0, end = 0;
+	size_t n, m = 0, started = 0;
+	double bps, vs;
+	int ret;
+
+	*what = "list devices";
+	ret = edudma_list(&list, &n);
+	if (ret)
+		return ret;
+	args = calloc(n ? n : 1, sizeof(*args));
+	th = calloc(n ? n : 1, sizeof(*th));
+	for (size_t i = 0; args && th && i < n; i++)
+		if (edudma_device_minor(list[i]) >= 0)
+			args[m++] = (struct agg_arg){ .node = strdup(edudma_device_node(list[i])),
+						      .len = len, .sync = &sync };
+	edudma_list_free(list);
+	if (!args || !th) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	*what = "aggregate: no device bound to edudma";
+	if (!m) {
+		ret = -ENODEV;
+		goto out;
+	}
+	*what = "aggregate: start a thread";
+	for (started = 0; started < m; started++) {
+		ret = -pthread_create(&th[started], NULL, agg_worker, &args[started]);
+		if (ret)
+			break;
+	}
+	pthread_mutex_lock(&sync.lock);
+	while (sync.ready < started)
+		pthread_cond_wait(&sync.cond, &sync.lock);
+	sync.go = true;
+	sync.abort = ret != 0;
+	pthread_cond_broadcast(&sync.cond);
+	pthread_mutex_unlock(&sync.lock);
+	t0 = cli_now_ns();
+	for (size_t i = 0; i < started; i++) {
+		pthread_join(th[i], NULL);
+		end = args[i].end_ns > end ? args[i].end_ns : end;
+		if (!ret && args[i].ret) {
+			*what = "aggregate";
+			ret = args[i].ret;
+		}
+	}
+	if (ret)
+		goto out;
+	bps = (double)m * len * 1e9 / (double)(end - t0);
+	vs = bps / (m * b->lim.bytes_per_s);
+	o = json_object_new_object();
+	cli_json_add(o, "devices", cli_json_u64(m));
+	cli_json_add(o, "bytes_each", cli_json_u64(len));
+	cli_json_add(o, "seconds", cli_json_double((end - t0) / 1e9));
+	cli_json_add(o, "bytes_per_s", cli_json_double(bps));
+	cli_json_add(o, "vs_n_limits", cli_json_double(vs));
+	cli_json_add(b->doc, "aggregate", o);
+	if (!cli.json)
+		printf("\n%zu device%s at once, %" PRIu64 " bytes each to the device: %.4f s, "
+		       "%.1f B/s = %.4f x %zu x the device limit\n", m, m == 1 ? "" : "s", len,
+		       (end - t0) / 1e9, bps, vs, m);
+out:
+	for (size_t i = 0; args && i < m; i++)
+		free(args[i].node);
+	free(args);
+	free(th);
+	return ret;
+}
+
+static int write_csv(const struct bench *b, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "we") : stdout;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "op,kind,bytes,commands,min_commands,mapping_min_commands,device_ns,min_ns,"
+		"time_vs_min,bytes_per_s,vs_limit,bytes_per_command,chain_us,cpu_busy\n");
+	for (size_t i = 0; i < b->nrows; i++) {
+		const struct bench_row *r = &b->rows[i];
+		struct row_figures g = figures(b, r);
+
+		fprintf(f, "%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			",%.0f,%.6f,%.3f,%.6f,%.3f,%.3f,%.6f\n", op_names[r->op],
+			edudma_kind_name(r->kind), r->len, r->commands, r->min_commands,
+			r->map_commands, r->device_ns, g.min_ns, g.time_vs_min, g.bps, g.vs_limit,
+			g.per_cmd, g.chain_us, r->cpu_busy);
+	}
+	if (f == stdout)
+		return fflush(f) ? -errno : 0;
+	return fclose(f) ? -errno : 0;
+}
+
+/*
+ * The plot, through gnuplot (Debian's gnuplot-nox): throughput over the
+ * device's limit and commands over the minimum, per kind and direction over
+ * the sizes, and the aggregate in the title.
+ */
+static int write_plot(const struct bench *b, const char *path)
+{
+	char data[] = "/tmp/edudma-bench-XXXXXX";
+	struct json_object *agg;
+	char title[160] = "";
+	FILE *f, *g;
+	int fd, st;
+
+	fd = mkstemp(data);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(data);
+		return -ENOMEM;
+	}
+	for (uint32_t k = 1; k <= 3; k++) {
+		for (uint32_t op = 1; op <= 3; op++) {
+			fprintf(f, "# %s %s\n", edudma_kind_name(k), op_names[op]);
+			for (size_t i = 0; i < b->nrows; i++) {
+				const struct bench_row *r = &b->rows[i];
+				struct row_figures fg = figures(b, r);
+
+				if (r->kind == k && r->op == op)
+					fprintf(f, "%" PRIu64 " %.6f %.6f\n", r->len, fg.vs_limit,
+						(double)r->commands / r->min_commands);
+			}
+			fprintf(f, "\n\n");
+		}
+	}
+	fclose(f);
+	if (json_object_object_get_ex(b->doc, "aggregate", &agg))
+		snprintf(title, sizeof(title), "; %d devices at once: %.3f x their limits",
+			 json_object_get_int(json_object_object_get(agg, "devices")),
+			 json_object_get_double(json_object_object_get(agg, "vs_n_limits")));
+	g = popen("gnuplot", "w");
+	if (!g) {
+		unlink(data);
+		return -errno;
+	}
+	fprintf(g, "set terminal pngcairo size 1200,520 noenhanced\nset output '%s'\n"
+		"set multiplot layout 1,2 title 'edudma bench: window %" PRIu64 " B, %.1f ms per "
+		"command, limit %.0f B/s%s'\nset logscale x 2\nset format x '%%.0s%%cB'\n"
+		"set xlabel 'transfer size'\nset key bottom right\nset grid\n"
+		"set ylabel 'throughput / device limit'\nset yrange [0:1.1]\n", path,
+		b->lim.window, b->lim.command_ns / 1e6, b->lim.bytes_per_s, title);
+	for (int panel = 0; panel < 2; panel++) {
+		if (panel)
+			fprintf(g, "set ylabel 'commands / minimum'\nset yrange [0.9:*]\n");
+		fprintf(g, "plot ");
+		for (int i = 0; i < 9; i++)
+			fprintf(g, "%s'%s' index %d using 1:%d with linespoints title '%s %s'",
+				i ? ", " : "", data, i, panel ? 3 : 2,
+				edudma_kind_name((uint32_t)(i / 3 + 1)), op_names[i % 3 + 1]);
+		fprintf(g, "\n");
+	}
+	fprintf(g, "unset multiplot\n");
+	st = pclose(g);
+	unlink(data);
+	if (st == -1)
+		return -errno;
+	return WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -EIO;
+}
+
+enum { OPT_SIZE = 's', OPT_KIND = 'k', OPT_VERIFY = 'v', OPT_QUICK = 256, OPT_CSV, OPT_PLOT };
+
+static int set_bench_opt(int key, const char *arg, void *ctx)
+{
+	struct bench *b = ctx;
+	uint32_t kind;
+	int ret;
+
+	switch (key) {
+	case OPT_SIZE:
+		b->nsizes = 1;
+		return cli_parse_size_arg("size", arg, &b->sizes[0]);
+	case OPT_QUICK:
+		b->nsizes = 2;
+		b->sizes[0] = 4096;
+		b->sizes[1] = 64 * 1024;
+		return -1;
+	case OPT_KIND:
+		ret = cli_parse_kind_arg(arg, &kind);
+		if (ret >= 0)
+			return ret;
+		if (kind == EDUDMA_BUF_AUTO)
+			return cli_usage_error("--kind: bench takes coherent, pages or vmalloc");
+		for (size_t i = 0; i < b->nkinds; i++)
+			if (b->kinds[i] == kind)
+				return -1;
+		b->kinds[b->nkinds++] = kind;
+		return -1;
+	case OPT_VERIFY:
+		b->verify = true;
+		return -1;
+	case OPT_CSV:
+		b->csv = arg;
+		return -1;
+	case OPT_PLOT:
+		b->plot = arg;
+		return -1;
+	default:
+		return EXIT_USAGE;
+	}
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	static const struct cli_opt opts[] = {
+		{ "size", OPT_SIZE, "SIZE", "one transfer size (default 4K 16K 64K 256K 1M)" },
+		{ "quick", OPT_QUICK, NULL, "sizes 4K and 64K only" },
+		{ "kind", OPT_KIND, "KIND", "coherent, pages or vmalloc; repeat for more "
+		  "(default all three)" },
+		{ "verify", OPT_VERIFY, NULL, "compare every copy with its source" },
+		{ "csv", OPT_CSV, "FILE", "the rows as CSV (- for stdout)" },
+		{ "plot", OPT_PLOT, "FILE.png", "plot through gnuplot" },
+		{ NULL, 0, NULL, NULL },
+	};
+	struct bench b = { .sizes = { 4096, 16384, 65536, 262144, 1048576 }, .nsizes = 5 };
+	const char *what = "measure the device";
+	struct json_object *jl;
+	struct edudma *e;
+	int ret, pos;
+
+	ret = cli_parse(argc, argv, "[--size SIZE | --quick] [--kind KIND]... [--verify] "
+			"[--csv FILE] [--plot FILE.png]", opts, set_bench_opt, &b, &pos);
+	if (ret >= 0)
+		return ret;
+	if (pos != argc)
+		return cli_usage_error("unexpected argument '%s'", argv[pos]);
+	if (b.csv && cli.json && !strcmp(b.csv, "-"))
+		return cli_usage_error("--csv - and --json both want stdout");
+	if (!b.nkinds) {
+		b.kinds[0] = EDUDMA_BUF_COHERENT;
+		b.kinds[1] = EDUDMA_BUF_PAGES;
+		b.kinds[2] = EDUDMA_BUF_VMALLOC_SG;
+		b.nkinds = 3;
+	}
+	b.rows = calloc(b.nkinds * b.nsizes * 3, sizeof(*b.rows));
+	if (!b.rows)
+		return cli_fail("bench", -ENOMEM, NULL);
+	ret = cli_open(cli.device, &e);
+	if (ret) {
+		free(b.rows);
+		return ret;
+	}
+	b.doc = json_object_new_object();
+	ret = cli_measure_limit(e, &b.lim);
+	if (ret)
+		goto out;
+	cli_json_add(b.doc, "device", json_object_new_string(cli.device));
+	jl = json_object_new_object();
+	cli_json_add(jl, "window_bytes", cli_json_u64(b.lim.window));
+	cli_json_add(jl, "command_ns", cli_json_u64(b.lim.command_ns));
+	cli_json_add(jl, "bytes_per_s", cli_json_double(b.lim.bytes_per_s));
+	cli_json_add(b.doc, "limit", jl);
+	b.jrows = json_object_new_array();
+	cli_json_add(b.doc, "rows", b.jrows);
+	if (!cli.json)
+		printf("edudma bench: device limit %.0f B/s (%" PRIu64 " bytes per %.1f ms command, "
+		       "measured); guest clock\n", b.lim.bytes_per_s, b.lim.window,
+		       b.lim.command_ns / 1e6);
+	for (size_t z = 0; z < b.nsizes; z++)
+		for (uint32_t op = 1; op <= 3; op++)
+			b.planned += b.nkinds * min_commands(&b, op, b.sizes[z]);
+	cli_progress_start(&b.progress, "bench");
+	for (size_t k = 0; k < b.nkinds && !ret; k++)
+		ret = bench_kind(e, &b, b.kinds[k], &what);
+	cli_progress_end(&b.progress);
+	if (!ret)
+		ret = bench_aggregate(&b, b.sizes[b.nsizes - 1], &what);
+	if (!ret && b.csv) {
+		what = "write the CSV file";
+		ret = write_csv(&b, b.csv);
+	}
+	if (!ret && b.plot) {
+		what = "plot with gnuplot (Debian's gnuplot-nox)";
+		ret = write_plot(&b, b.plot);
+	}
+out:
+	edudma_close(e);
+	free(b.rows);
+	if (ret)
+		return cli_fail(what, ret, b.doc);
+	return cli_emit(b.doc, EXIT_OK);
+}
