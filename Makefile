@@ -40,6 +40,8 @@ GUEST_TESTS := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/gu
 GUEST_TESTS_RPATH := -Wl,-rpath,'$$ORIGIN/../../lib'
 # the compat ioctl path: a 32-bit, static test binary run with the others
 COMPAT_TEST := $(B)/tests/guest/test_compat32
+# libedudma built 32-bit against Debian's i386 libpciaccess (qemu/i386-libs)
+LIB32_TEST  := $(B)/tests/guest/test_lib32
 
 .PHONY: all deps driver driver-debug lib cli tests lint checkpatch sparse bench soak \
 	check check-host check-guest check-debug check-matrix check-dkms demo install clean help
@@ -110,7 +112,7 @@ $(B)/bin/edudma: $(CLI_SRCS) userlib/cli.h userlib/util.h $(B)/lib/libedudma.so
 # ---- tests --------------------------------------------------------------------
 FUZZ := $(B)/tests/fuzz/edudma-fuzz $(B)/tests/fuzz/edudma-fuzz32
 STRESS := $(B)/tests/stress/edudma-stress
-tests: $(HOST_TESTS) $(GUEST_TESTS) $(COMPAT_TEST) $(FUZZ) $(STRESS)
+tests: $(HOST_TESTS) $(GUEST_TESTS) $(COMPAT_TEST) $(LIB32_TEST) $(FUZZ) $(STRESS)
 
 $(STRESS): tests/stress/edudma-stress.c uapi/linux/edudma.h
 	@mkdir -p $(@D)
@@ -124,9 +126,23 @@ $(B)/tests/fuzz/edudma-fuzz32: tests/fuzz/edudma-fuzz.c uapi/linux/edudma.h
 	@mkdir -p $(@D)
 	$(CC) -m32 -static -O2 $(WFLAGS) -Iuapi -pthread -o $@ $<
 
-$(COMPAT_TEST): tests/compat/test_compat32.c uapi/linux/edudma.h
+$(COMPAT_TEST): tests/compat/test_compat32.c tests/compat/tap.h uapi/linux/edudma.h
 	@mkdir -p $(@D)
 	$(CC) -m32 -static -O2 $(WFLAGS) -Iuapi -o $@ $<
+
+$(B)/lib32/$(SONAME): $(LIB_SRCS) $(LIB_HDRS) userlib/libedudma.map
+	@mkdir -p $(@D)
+	i386=$$(qemu/i386-libs) && \
+	$(CC) -m32 -O2 $(WFLAGS) -fPIC -fvisibility=hidden $(LIB_CPPFLAGS) $(PCI_CFLAGS) -shared \
+		-Wl,-soname,$(SONAME) -Wl,--version-script=userlib/libedudma.map -o $@ $(LIB_SRCS) \
+		$$i386/usr/lib/i386-linux-gnu/libpciaccess.so.0 -Wl,-rpath-link,$$i386/lib/i386-linux-gnu
+
+$(LIB32_TEST): tests/compat/test_lib32.c tests/compat/tap.h $(LIB_HDRS) $(B)/lib32/$(SONAME)
+	@mkdir -p $(@D)
+	i386=$$(qemu/i386-libs) && \
+	$(CC) -m32 -O2 $(WFLAGS) $(LIB_CPPFLAGS) -o $@ $< $(B)/lib32/$(SONAME) \
+		-Wl,--disable-new-dtags,-rpath,'$$ORIGIN/../../lib32':$$i386/usr/lib/i386-linux-gnu:$$i386/lib/i386-linux-gnu \
+		-Wl,-rpath-link,$$i386/usr/lib/i386-linux-gnu:$$i386/lib/i386-linux-gnu
 
 # host tests: compiled with the library's sources, under ASan/UBSan
 $(B)/tests/host/%: tests/host/%.c $(LIB_SRCS) $(LIB_HDRS)

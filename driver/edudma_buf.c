@@ -27,10 +27,12 @@
 #define EDUDMA_AUTO_COHERENT_MAX	SZ_64K
 #define EDUDMA_MAX_HANDLE		INT_MAX
 /*
- * mmap offsets, in pages: below 2^32 pages (2^44 bytes), so that a 32-bit
- * process reaches every buffer through mmap2's 32-bit page offset.
+ * mmap offsets, in pages: from 2^32 bytes (as DRM's fake offsets), so that
+ * a caller that truncates the offset to a 32-bit off_t fails at once rather
+ * than past 4 GiB of buffers; below 2^32 pages (2^44 bytes), so that a
+ * 32-bit process reaches every buffer through mmap2's 32-bit page offset.
  */
-#define EDUDMA_PGOFF_MIN		1UL
+#define EDUDMA_PGOFF_MIN		((unsigned long)BIT_ULL(32 - PAGE_SHIFT))
 #define EDUDMA_PGOFF_MAX		((unsigned long)(BIT_ULL(44 - PAGE_SHIFT) - 1))
 
 /* block orders of the PAGES backend, largest first */

@@ -18,6 +18,8 @@
 
 #include <linux/edudma.h>
 
+#include "tap.h"
+
 _Static_assert(sizeof(void *) == 4, "build this with -m32");
 _Static_assert(sizeof(struct edudma_info) == 48, "uapi size");
 _Static_assert(sizeof(struct edudma_alloc) == 32, "uapi size");
@@ -27,24 +29,6 @@ _Static_assert(sizeof(struct edudma_wait) == 56, "uapi size");
 _Static_assert(sizeof(struct edudma_stats) == 184, "uapi size");
 _Static_assert(sizeof(struct edudma_export) == 16, "uapi size");
 _Static_assert(sizeof(struct edudma_import) == 32, "uapi size");
-
-static FILE *tap;
-static int n, failed;
-
-static void check(int ok, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	n++;
-	failed += !ok;
-	printf("%s %d - compat32::%s\n", ok ? "ok" : "not ok", n, msg);
-	if (tap)
-		fprintf(tap, "%s %d - compat32::%s\n", ok ? "ok" : "not ok", n, msg);
-}
 
 static int io(int fd, unsigned long cmd, void *arg)
 {
@@ -135,11 +119,7 @@ int main(int argc, char **argv)
 	const char *window = getenv("EDUDMA_WINDOW");
 	int fd, i, ret;
 
-	for (i = 1; i < argc; i++)
-		if (!strncmp(argv[i], "--tap=", 6))
-			tap = fopen(argv[i] + 6, "w");
-	if (tap)
-		fprintf(tap, "TAP version 13\n");
+	tap_start("compat32", argc, argv);
 	fd = open("/dev/edudma0", O_RDWR | O_CLOEXEC);
 	check(fd >= 0, "open");
 	if (fd < 0)
@@ -202,10 +182,5 @@ int main(int argc, char **argv)
 	check(!io(fd, EDUDMA_IOC_FREE, &fr), "free_coherent");
 	many_buffers(fd);
 	close(fd);
-	printf("1..%d\n", n);
-	if (tap) {
-		fprintf(tap, "1..%d\n", n);
-		fclose(tap);
-	}
-	return failed ? 1 : 0;
+	return tap_end();
 }

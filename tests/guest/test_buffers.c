@@ -74,6 +74,7 @@ ParameterizedTest(struct alloc_case *c, buffers, every_kind_and_size)
 	cr_assert_neq(a.handle, 0);
 	cr_assert_eq(a.mmap_offset % PAGE, 0);
 	cr_assert_lt(a.mmap_offset, 1ULL << 44, "a 32-bit mmap2 reaches it");
+	cr_assert_geq(a.mmap_offset, 1ULL << 32, "a truncated 32-bit off_t does not");
 	cr_assert_geq(a.nr_segments, 1);
 	cr_assert_leq(a.nr_segments, size / PAGE);
 	if (a.kind == EDUDMA_BUF_COHERENT)

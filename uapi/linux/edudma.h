@@ -135,8 +135,9 @@ struct edudma_selftest {
 
 /*
  * mmap offset of a buffer: the mmap_offset that ALLOC, IMPORT and BUF_INFO
- * return. It is page-aligned, below 2^44 (a 32-bit process reaches it
- * through mmap2's page offset) and names the buffer's pages in the device
+ * return. It is page-aligned, at least 2^32 (a 32-bit program needs a
+ * 64-bit off_t: _FILE_OFFSET_BITS=64), below 2^44 (a 32-bit process reaches
+ * it through mmap2's page offset) and names the buffer's pages in the device
  * node: a mapping may start at any page of the buffer, at mmap_offset plus
  * the page-aligned offset into it. Offsets are not derived from handles
  * (API version 1 used handle << 40); EDUDMA_MMAP_SHIFT stays so that old
