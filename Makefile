@@ -13,6 +13,11 @@ CC        ?= gcc
 CFLAGS    ?= -O2 -g
 WFLAGS    := -std=gnu11 -Wall -Wextra -Werror
 PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+LIBDIR    ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR    ?= $(PREFIX)/share/man
+UDEVDIR   ?= /lib/udev/rules.d
 
 # the lab's kernel series (qemu/kernels) and QEMU (qemu/qemu): 6.1 | 6.12 | 7.3, 7.2 | 10
 KERNEL    ?= 6.1
@@ -44,9 +49,10 @@ COMPAT_TEST := $(B)/tests/guest/test_compat32
 LIB32_TEST  := $(B)/tests/guest/test_lib32
 
 .PHONY: all deps driver driver-debug lib cli tests lint checkpatch sparse bench soak \
-	check check-host check-guest check-debug check-matrix check-dkms demo install clean help
+	check check-host check-guest check-debug check-matrix check-dkms demo install clean help \
+	abi-check abi-update man uninstall install-driver
 
-all: driver lib cli tests
+all: driver lib cli tests man
 
 help:
 	@echo "make demo         install what is missing, build, boot the lab, show the device"
@@ -76,14 +82,17 @@ driver-debug:
 	qemu/build-driver --debug $(KERNEL)
 
 # ---- library and CLI ----------------------------------------------------------
+# CPPFLAGS, CFLAGS and LDFLAGS are the caller's (a distribution's hardening
+# flags survive); WFLAGS and the include paths are added to them
 lib: $(B)/lib/libedudma.so $(B)/lib/libedudma.a $(B)/lib/pkgconfig/libedudma.pc
 cli: $(B)/bin/edudma
+man: $(MAN_PAGES)
 
 $(B)/lib/$(SONAME).$(VERSION): $(LIB_SRCS) $(LIB_HDRS) userlib/libedudma.map
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WFLAGS) -fPIC -fvisibility=hidden $(LIB_CPPFLAGS) $(PCI_CFLAGS) \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WFLAGS) -fPIC -fvisibility=hidden $(LIB_CPPFLAGS) $(PCI_CFLAGS) \
 		-shared -Wl,-soname,$(SONAME) -Wl,--version-script=userlib/libedudma.map \
-		-o $@ $(LIB_SRCS) $(PCI_LIBS)
+		$(LDFLAGS) -o $@ $(LIB_SRCS) $(PCI_LIBS)
 
 $(B)/lib/libedudma.so: $(B)/lib/$(SONAME).$(VERSION)
 	ln -sf $(SONAME).$(VERSION) $(B)/lib/$(SONAME)
@@ -91,23 +100,48 @@ $(B)/lib/libedudma.so: $(B)/lib/$(SONAME).$(VERSION)
 
 $(B)/lib/libedudma.a: $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(B)/obj
-	$(CC) $(CFLAGS) $(WFLAGS) -fvisibility=hidden $(LIB_CPPFLAGS) $(PCI_CFLAGS) \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WFLAGS) -fvisibility=hidden $(LIB_CPPFLAGS) $(PCI_CFLAGS) \
 		-c userlib/libedudma.c -o $(B)/obj/libedudma.o
-	$(CC) $(CFLAGS) $(WFLAGS) -fvisibility=hidden $(LIB_CPPFLAGS) \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WFLAGS) -fvisibility=hidden $(LIB_CPPFLAGS) \
 		-c userlib/util.c -o $(B)/obj/util.o
 	rm -f $@ && ar rcs $@ $(B)/obj/libedudma.o $(B)/obj/util.o
 
-$(B)/lib/pkgconfig/libedudma.pc: userlib/libedudma.pc.in
+# the .pc file names the install folders: made again when they change
+DIRS_STAMP := $(B)/.dirs-$(shell echo '$(PREFIX) $(LIBDIR) $(INCLUDEDIR)' | md5sum | cut -c1-12)
+$(DIRS_STAMP):
+	@mkdir -p $(@D) && rm -f $(B)/.dirs-* && touch $@
+
+$(B)/lib/pkgconfig/libedudma.pc: userlib/libedudma.pc.in $(DIRS_STAMP)
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
 
 CLI_SRCS := userlib/cli.c userlib/cli_buf.c userlib/cli_bench.c userlib/util.c
+CLI_DEPS := $(CLI_SRCS) userlib/cli.h userlib/util.h $(B)/lib/libedudma.so
 JSON_CFLAGS = $(shell pkg-config --cflags json-c)
 JSON_LIBS   = $(shell pkg-config --libs json-c)
-$(B)/bin/edudma: $(CLI_SRCS) userlib/cli.h userlib/util.h $(B)/lib/libedudma.so
+CLI_BUILD = $(CC) $(CPPFLAGS) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) $(JSON_CFLAGS) \
+	-DEDUDMA_CLI_VERSION=\"$(VERSION)\" -pthread $(LDFLAGS) -o $@ $(CLI_SRCS) -L$(B)/lib -ledudma \
+	$(JSON_LIBS)
+# in the tree: finds build/lib through its RUNPATH
+$(B)/bin/edudma: $(CLI_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) $(JSON_CFLAGS) -DEDUDMA_CLI_VERSION=\"$(VERSION)\" \
-		-pthread -o $@ $(CLI_SRCS) -L$(B)/lib -ledudma $(JSON_LIBS) $(RPATH)
+	$(CLI_BUILD) $(RPATH)
+# installed: no RUNPATH into the build tree
+$(B)/inst/edudma: $(CLI_DEPS)
+	@mkdir -p $(@D)
+	$(CLI_BUILD)
+
+# man pages (scdoc sources in docs/man)
+MAN_SRCS  := $(wildcard docs/man/*.scd)
+MAN_PAGES := $(patsubst docs/man/%.scd,$(B)/man/%,$(MAN_SRCS))
+$(B)/man/%: docs/man/%.scd
+	@mkdir -p $(@D)
+	scdoc <$< >$@
+# the calls each page of section 3 documents: a link page apiece
+MAN3_LINKS = $(foreach p,$(filter-out libedudma.3.scd,$(notdir $(wildcard docs/man/*.3.scd))), \
+	$(foreach f,$(filter-out $(p:.3.scd=),$(shell sed -n '/^\# NAME/,/ - /p' docs/man/$(p) | \
+		tr ',' '\n' | sed -n 's/^ *\(edudma_[a-z_]*\).*/\1/p')),$(f):$(p:.scd=)))
 
 # ---- tests --------------------------------------------------------------------
 FUZZ := $(B)/tests/fuzz/edudma-fuzz $(B)/tests/fuzz/edudma-fuzz32
@@ -164,6 +198,23 @@ $(B)/tests/guest/%: tests/guest/%.c tests/guest/lab.c tests/guest/lab.h $(B)/lib
 # ---- quality gates ------------------------------------------------------------
 lint: checkpatch sparse
 
+# the library's ABI against its baseline (abigail-tools): any change fails,
+# until `make abi-update` takes it on purpose (and NEWS says so)
+ABI_REF  := userlib/libedudma.abi
+ABI_HDRS := --headers-dir1 userlib/include --headers-dir1 uapi \
+	    --headers-dir2 userlib/include --headers-dir2 uapi
+abi-check: $(B)/lib/$(SONAME).$(VERSION)
+	@abidiff $(ABI_HDRS) $(ABI_REF) $< || { \
+		echo "abi-check: libedudma's ABI differs from $(ABI_REF) (above)."; \
+		echo "abi-check: a break needs a new SONAME; an addition a new version node;"; \
+		echo "abi-check: then 'make abi-update' and a NEWS entry."; exit 1; }
+	@echo "abi-check: libedudma.so.$(SOVERSION) matches $(ABI_REF)"
+
+abi-update: $(B)/lib/$(SONAME).$(VERSION)
+	abidw --headers-dir userlib/include --headers-dir uapi --no-corpus-path \
+		--no-comp-dir-path --out-file $(ABI_REF) $<
+	sed -i "1a\\  <!-- SPDX-License-Identifier: LGPL-2.1-or-later; the ABI of libedudma.so.0 (abidw): make abi-check compares the build with it, make abi-update rewrites it -->" $(ABI_REF)
+
 checkpatch:
 	@mkdir -p $(B)
 	perl $(CHECKPATCH) --strict --no-tree --terse --show-types --summary-file -f \
@@ -185,7 +236,7 @@ check-host: $(HOST_TESTS)
 	@mkdir -p $(B)/tap
 	@rc=0; for t in $(HOST_TESTS); do \
 		$$t --tap=$(B)/tap/host-$$(basename $$t).tap || rc=1; \
-	done; exit $$rc
+	done; tests/install/check-install || rc=1; exit $$rc
 
 # two lanes: the device's default 28-bit mask in 512 MiB, and a 64-bit mask in 2 GiB
 LANE_M28 := --edu 2
@@ -277,6 +328,7 @@ check: deps
 	$(MAKE) all
 	@mkdir -p $(B)
 	$(MAKE) lint
+	$(MAKE) abi-check
 	$(MAKE) check-host
 	$(MAKE) check-guest
 	@SUMMARY_NAME="check $(KERNEL) qemu $(QEMU)" tests/summary $(B)/tap/host-*.tap $(TAPDIR)/guest-*.tap
@@ -334,18 +386,42 @@ bench: deps
 	$(MAKE) all
 	$(LAB) --edu 2 --timeout 3600 -- edudma bench
 
-install: all
-	install -D -m 0644 udev/60-edudma.rules $(DESTDIR)/etc/udev/rules.d/60-edudma.rules
+# ---- install ------------------------------------------------------------------
+# install: the library, its headers, the CLI, man pages and the udev rule,
+# without building the driver or the tests; install-driver: the module
+# (then depmod). DESTDIR, PREFIX, BINDIR, LIBDIR, INCLUDEDIR, MANDIR, UDEVDIR.
+INST_FILES = $(LIBDIR)/$(SONAME).$(VERSION) $(LIBDIR)/$(SONAME) $(LIBDIR)/libedudma.so \
+	$(LIBDIR)/libedudma.a $(LIBDIR)/pkgconfig/libedudma.pc $(INCLUDEDIR)/libedudma.h \
+	$(INCLUDEDIR)/edudma/linux/edudma.h $(BINDIR)/edudma $(UDEVDIR)/60-edudma.rules \
+	$(foreach m,$(notdir $(MAN_PAGES)),$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(m)) \
+	$(foreach l,$(MAN3_LINKS),$(MANDIR)/man3/$(word 1,$(subst :, ,$(l))).3)
+
+install: lib $(B)/inst/edudma $(MAN_PAGES)
+	install -D -m 0755 $(B)/lib/$(SONAME).$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME).$(VERSION)
+	ln -sf $(SONAME).$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libedudma.so
+	install -D -m 0644 $(B)/lib/libedudma.a $(DESTDIR)$(LIBDIR)/libedudma.a
+	install -D -m 0644 $(B)/lib/pkgconfig/libedudma.pc $(DESTDIR)$(LIBDIR)/pkgconfig/libedudma.pc
+	install -D -m 0644 userlib/include/libedudma.h $(DESTDIR)$(INCLUDEDIR)/libedudma.h
+	install -D -m 0644 uapi/linux/edudma.h $(DESTDIR)$(INCLUDEDIR)/edudma/linux/edudma.h
+	install -D -m 0755 $(B)/inst/edudma $(DESTDIR)$(BINDIR)/edudma
+	install -D -m 0644 udev/60-edudma.rules $(DESTDIR)$(UDEVDIR)/60-edudma.rules
+	for m in $(notdir $(MAN_PAGES)); do \
+		install -D -m 0644 $(B)/man/$$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m || exit 1; \
+	done
+	for l in $(MAN3_LINKS); do \
+		echo ".so man3/$${l#*:}" >$(DESTDIR)$(MANDIR)/man3/$${l%%:*}.3 || exit 1; \
+	done
 	[ -n "$(DESTDIR)" ] || getent group edudma >/dev/null || groupadd --system edudma
-	install -D -m 0644 driver/edudma.ko $(DESTDIR)/lib/modules/$(KVER)/extra/edudma.ko
-	install -D -m 0644 uapi/linux/edudma.h $(DESTDIR)$(PREFIX)/include/linux/edudma.h
-	install -D -m 0644 userlib/include/libedudma.h $(DESTDIR)$(PREFIX)/include/libedudma.h
-	install -D -m 0755 $(B)/lib/$(SONAME).$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME).$(VERSION)
-	ln -sf $(SONAME).$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
-	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libedudma.so
-	install -D -m 0644 $(B)/lib/libedudma.a $(DESTDIR)$(PREFIX)/lib/libedudma.a
-	install -D -m 0644 $(B)/lib/pkgconfig/libedudma.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libedudma.pc
-	install -D -m 0755 $(B)/bin/edudma $(DESTDIR)$(PREFIX)/bin/edudma
+	[ -n "$(DESTDIR)" ] || ldconfig
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INST_FILES))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/edudma/linux $(DESTDIR)$(INCLUDEDIR)/edudma 2>/dev/null
+
+install-driver: driver
+	install -D -m 0644 driver/edudma.ko $(DESTDIR)/lib/modules/$(KVER)/updates/edudma.ko
+	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
 
 clean:
 	-$(MAKE) -s -C driver KDIR=$(KDIR) clean
