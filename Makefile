@@ -50,9 +50,9 @@ LIB32_TEST  := $(B)/tests/guest/test_lib32
 
 .PHONY: all deps driver driver-debug lib cli tests lint checkpatch sparse bench soak \
 	check check-host check-guest check-debug check-matrix check-dkms demo install clean help \
-	abi-check abi-update man uninstall install-driver
+	abi-check abi-update man uninstall install-driver examples
 
-all: driver lib cli tests man
+all: driver lib cli tests man examples
 
 help:
 	@echo "make demo         install what is missing, build, boot the lab, show the device"
@@ -142,6 +142,17 @@ $(B)/man/%: docs/man/%.scd
 MAN3_LINKS = $(foreach p,$(filter-out libedudma.3.scd,$(notdir $(wildcard docs/man/*.3.scd))), \
 	$(foreach f,$(filter-out $(p:.3.scd=),$(shell sed -n '/^\# NAME/,/ - /p' docs/man/$(p) | \
 		tr ',' '\n' | sed -n 's/^ *\(edudma_[a-z_]*\).*/\1/p')),$(f):$(p:.scd=)))
+
+# ---- examples (examples/README.md), built as a user builds them -----------------
+EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
+examples: $(EXAMPLES)
+$(B)/examples/raw-uapi: examples/raw-uapi.c uapi/linux/edudma.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WFLAGS) -Iuapi $(LDFLAGS) -o $@ $<
+$(B)/examples/%: examples/%.c $(LIB_HDRS) $(B)/lib/libedudma.so
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) $(LDFLAGS) -o $@ $< -L$(B)/lib -ledudma \
+		-Wl,-rpath,'$$ORIGIN/../lib'
 
 # ---- tests --------------------------------------------------------------------
 FUZZ := $(B)/tests/fuzz/edudma-fuzz $(B)/tests/fuzz/edudma-fuzz32
