@@ -392,10 +392,15 @@ soak: deps
 		$(B)/tests/fuzz/edudma-fuzz32 --calls 100000 --procs 4 --threads 2 --devices 2 && \
 		$(B)/tests/stress/edudma-stress --seconds 300 --procs 8 --threads 4 --devices 2'
 
-# the full benchmark (docs/benchmarks.md): normal clock, so CPU busy is real
+# the full benchmark (docs/benchmarks.md): normal clock, so CPU busy is real;
+# the table on the console, CSV and plot in build/bench/
 bench: deps
 	$(MAKE) all
-	$(LAB) --edu 2 --timeout 3600 -- edudma bench
+	@mkdir -p $(B)/bench
+	$(LAB) --edu 2 --timeout 3600 -- sh -c 'edudma bench --verify --csv $$EDUDMA_OUT/bench.csv \
+		--plot $$EDUDMA_OUT/bench.png >$$EDUDMA_OUT/bench.txt; rc=$$?; \
+		cat $$EDUDMA_OUT/bench.txt; exit $$rc' && \
+		cp "$$(ls -td $(B)/lab/run-* | head -1)"/bench.* $(B)/bench/
 
 # ---- install ------------------------------------------------------------------
 # install: the library, its headers, the CLI, man pages and the udev rule,
