@@ -50,7 +50,7 @@ LIB32_TEST  := $(B)/tests/guest/test_lib32
 
 .PHONY: all deps driver driver-debug lib cli tests lint checkpatch sparse bench soak \
 	check check-host check-guest check-debug check-matrix check-dkms demo install clean help \
-	abi-check abi-update man uninstall install-driver examples
+	abi-check abi-update man uninstall install-driver examples dkms-source print-version check-debs
 
 all: driver lib cli tests man examples
 
@@ -80,6 +80,19 @@ endif
 # against the debug kernel of KERNEL, in build/kdebug[-SERIES]
 driver-debug:
 	qemu/build-driver --debug $(KERNEL)
+
+# the DKMS source tree (dkms.conf at its top, driver/ and uapi/ beside it)
+# in DKMS_SRC: what tests/dkms/check-dkms and the edudma-dkms package use
+DRIVER_SRCS := $(wildcard driver/edudma_*.c driver/edudma*.h) driver/Kbuild
+dkms-source:
+	@[ -n "$(DKMS_SRC)" ] || { echo "dkms-source: DKMS_SRC=DIR" >&2; exit 2; }
+	install -d $(DKMS_SRC)/driver $(DKMS_SRC)/uapi/linux
+	install -m 0644 $(DRIVER_SRCS) $(DKMS_SRC)/driver/
+	install -m 0644 uapi/linux/edudma.h $(DKMS_SRC)/uapi/linux/
+	sed 's/@VERSION@/$(VERSION)/' driver/dkms.conf >$(DKMS_SRC)/dkms.conf
+
+print-version:
+	@echo $(VERSION)
 
 # ---- library and CLI ----------------------------------------------------------
 # CPPFLAGS, CFLAGS and LDFLAGS are the caller's (a distribution's hardening
@@ -342,7 +355,13 @@ check: deps
 	$(MAKE) abi-check
 	$(MAKE) check-host
 	$(MAKE) check-guest
+	$(MAKE) check-debs
 	@SUMMARY_NAME="check $(KERNEL) qemu $(QEMU)" tests/summary $(B)/tap/host-*.tap $(TAPDIR)/guest-*.tap
+
+# the Debian packages (debian/): built, lintian, installed into a fresh
+# Debian 12 root and used there, and in a guest booted with that root
+check-debs: deps
+	tests/deb/check-debs
 
 # DKMS (driver/dkms.conf) against the headers of every kernel series
 check-dkms: deps
