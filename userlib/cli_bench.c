@@ -436,13 +436,27 @@ static int write_plot(const struct bench *b, const char *path)
 	}
 	fprintf(g, "set terminal pngcairo size 1200,520 noenhanced\nset output '%s'\n"
 		"set multiplot layout 1,2 title 'edudma bench: window %" PRIu64 " B, %.1f ms per "
-		"command, limit %.0f B/s%s'\nset logscale x 2\nset format x '%%.0s%%cB'\n"
-		"set xlabel 'transfer size'\nset key bottom right\nset grid\n"
-		"set ylabel 'throughput / device limit'\nset yrange [0:1.1]\n", path,
-		b->lim.window, b->lim.command_ns / 1e6, b->lim.bytes_per_s, title);
+		"command, limit %.0f B/s%s'\nset logscale x 2\nset xtics (",
+		path, b->lim.window, b->lim.command_ns / 1e6, b->lim.bytes_per_s, title);
+	for (size_t z = 0; z < b->nsizes; z++) {
+		uint64_t v = b->sizes[z];
+		const char *unit = "";
+
+		if (!(v % (1 << 20))) {
+			v >>= 20;
+			unit = "M";
+		} else if (!(v % 1024)) {
+			v >>= 10;
+			unit = "K";
+		}
+		fprintf(g, "%s'%" PRIu64 "%s' %" PRIu64, z ? ", " : "", v, unit, b->sizes[z]);
+	}
+	fprintf(g, ")\nset xlabel 'transfer size (bytes)'\nset key bottom right\nset grid\n"
+		"set ylabel 'throughput / device limit'\nset yrange [0:1.1]\n");
 	for (int panel = 0; panel < 2; panel++) {
 		if (panel)
-			fprintf(g, "set ylabel 'commands / minimum'\nset yrange [0.9:*]\n");
+			fprintf(g, "set ylabel 'DMA commands / minimum'\nset yrange [0.9:*]\n"
+				"unset key\n");
 		fprintf(g, "plot ");
 		for (int i = 0; i < 9; i++)
 			fprintf(g, "%s'%s' index %d using 1:%d with linespoints title '%s %s'",
