@@ -22,6 +22,7 @@
 
 #include "edudma.h"
 #include "edudma_compat.h"
+#include "edudma_trace.h"
 
 /* AUTO takes a coherent buffer up to this size, scatter-gather above */
 #define EDUDMA_AUTO_COHERENT_MAX	SZ_64K
@@ -868,6 +869,8 @@ void edudma_buf_publish(struct edudma_buf *buf, struct edudma_quota *quota, stru
 	list_add_tail(&buf->node, &edu->bufs);
 	mutex_unlock(&edu->buf_lock);
 	edudma_stats_buf(buf, true);
+	trace_edudma_buf_alloc(edu->minor, buf->handle, buf->kind, buf->size, buf->nr_dsegs,
+			       buf->bounce_bytes);
 }
 
 /**
@@ -929,6 +932,8 @@ static void edudma_buf_release(struct kref *ref)
 	struct edudma_buf *buf = container_of(ref, struct edudma_buf, ref);
 	struct edudma_dev *edu = buf->edu;
 
+	trace_edudma_buf_free(edu->minor, buf->handle, buf->kind, buf->size, buf->nr_dsegs,
+			      buf->bounce_bytes);
 	/* under buf_lock, and announced, so that remove() waits for the device side to go */
 	mutex_lock(&edu->buf_lock);
 	list_del(&buf->node);
@@ -1007,6 +1012,8 @@ void edudma_bufs_revoke(struct edudma_dev *edu)
 		mutex_lock(&buf->lock);
 		buf->revoked = true;
 		mutex_unlock(&buf->lock);
+		trace_edudma_buf_revoke(edu->minor, buf->handle, buf->kind, buf->size,
+					buf->nr_dsegs, buf->bounce_bytes);
 		if (buf->kind == EDUDMA_BUF_COHERENT)
 			unmap_mapping_range(buf->inode->i_mapping,
 					    (loff_t)buf->mmap_pgoff << PAGE_SHIFT, buf->size, 1);
@@ -1039,6 +1046,7 @@ void edudma_bufs_revoke(struct edudma_dev *edu)
 int edudma_buf_sync(struct edudma_buf *buf, u64 offset, u64 len, enum dma_data_direction dir,
 		    bool for_cpu)
 {
+	trace_edudma_buf_sync(buf->edu->minor, buf->handle, offset, len, dir, for_cpu);
 	if (buf->ops->cpu_access)
 		return buf->ops->cpu_access(buf, dir, for_cpu);
 	return 0;
@@ -1098,6 +1106,7 @@ int edudma_buf_mmap(struct edudma_buf *buf, struct vm_area_struct *vma, u64 offs
 
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
+	trace_edudma_buf_mmap(buf->edu->minor, buf->handle, offset, vma->vm_end - vma->vm_start);
 	edudma_vm_flags_clear(vma, VM_MAYEXEC);
 	if (buf->kind == EDUDMA_BUF_IMPORTED)
 		return buf->ops->mmap(buf, vma, offset);

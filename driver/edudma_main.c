@@ -20,6 +20,9 @@
 #include "edudma.h"
 #include "edudma_compat.h"
 
+#define CREATE_TRACE_POINTS
+#include "edudma_trace.h"
+
 #define EDUDMA_VENDOR_ID	0x1234
 #define EDUDMA_DEVICE_ID	0x11e8
 
@@ -450,6 +453,7 @@ static int edudma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_free_minor;
 	pci_set_drvdata(pdev, edu);
 	edu->debugfs = debugfs_create_dir(dev_name(&edu->dev), edudma_debugfs);
+	edudma_xfer_debugfs(edu, edu->debugfs);
 #ifdef EDUDMA_FAULT_INJECTION
 	debugfs_create_u32("drop_irqs", 0600, edu->debugfs, &edu->drop_irqs);
 	debugfs_create_u32("fake_dma_state", 0600, edu->debugfs, &edu->fake_dma_state);

@@ -18,11 +18,13 @@
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/scatterlist.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "edudma.h"
 #include "edudma_compat.h"
+#include "edudma_trace.h"
 
 #define EDUDMA_MAX_REQS_PER_FILE	1024
 /* a command still busy after this many timeouts is given up (with the device) */
@@ -179,6 +181,9 @@ static void edudma_xfer_finish(struct edudma_dev *edu, struct edudma_xfer_req *r
 	lockdep_assert_held(&edu->xfer_lock);
 	req->status = status;
 	req->t_end = ktime_get();
+	trace_edudma_xfer_done(edu->minor, req->owner_id, req->seq, status, req->commands,
+			       req->len, req->commands ?
+			       ktime_to_ns(ktime_sub(req->t_end, req->t_start)) : 0);
 	list_move_tail(&req->node, &xf->done);
 	if (list_empty(&xf->pending))
 		list_del_init(&xf->active_node);
@@ -201,8 +206,11 @@ static void edudma_xfer_start_from(struct edudma_dev *edu, struct edudma_xfer_re
 	if (req->dst)
 		edudma_buf_dev_begin(req->dst, req->dst_off + req->pos, req->chunk,
 				     DMA_FROM_DEVICE, edu->bounce);
-	edudma_xfer_start_cmd(edu, dst == DMA_MAPPING_ERROR ? edu->bounce_dma : dst, req->chunk,
-			      true);
+	if (dst == DMA_MAPPING_ERROR)
+		dst = edu->bounce_dma;
+	trace_edudma_cmd_start(edu->minor, req->owner_id, req->seq, EDUDMA_CMD_FROM_DEVICE,
+			       req->pos, req->chunk, dst, dst == edu->bounce_dma);
+	edudma_xfer_start_cmd(edu, dst, req->chunk, true);
 }
 
 /* start the RAM to device half: from the buffer or through the bounce page */
@@ -214,9 +222,12 @@ static void edudma_xfer_start_to(struct edudma_dev *edu, struct edudma_xfer_req 
 				     DMA_TO_DEVICE, edu->bounce);
 	if (src == DMA_MAPPING_ERROR) {
 		edu->stats.bounce_copies += req->chunk;
+		trace_edudma_bounce(edu->minor, req->owner_id, req->seq, true, req->chunk);
 		src = edu->bounce_dma;
 	}
 	edu->window_owner = req->owner_id;
+	trace_edudma_cmd_start(edu->minor, req->owner_id, req->seq, EDUDMA_CMD_TO_DEVICE,
+			       req->pos, req->chunk, src, src == edu->bounce_dma);
 	edudma_xfer_start_cmd(edu, src, req->chunk, false);
 }
 
@@ -267,6 +278,8 @@ static void edudma_xfer_next(struct edudma_dev *edu, ktime_t irq_time)
 		/* for @req: if the scrub fails, so does @req */
 		edu->cmd_scrub = true;
 		edu->stats.scrubs++;
+		trace_edudma_cmd_start(edu->minor, req->owner_id, req->seq, EDUDMA_CMD_SCRUB,
+				       req->pos, edu->window, edu->bounce_dma + PAGE_SIZE, false);
 		edudma_xfer_start_cmd(edu, edu->bounce_dma + PAGE_SIZE, edu->window, false);
 		goto started;
 	}
@@ -299,6 +312,11 @@ static bool edudma_xfer_complete_cmd(struct edudma_dev *edu, ktime_t now, int er
 	edu->in_flight = false;
 	edu->stats.busy_ns += ktime_to_ns(ktime_sub(now, edu->cmd_start));
 	edu->cur = NULL;
+	trace_edudma_cmd_done(edu->minor, req->owner_id, req->seq,
+			      edu->cmd_scrub ? EDUDMA_CMD_SCRUB :
+			      req->op == EDUDMA_XFER_FROM_DEVICE || req->second_half ?
+			      EDUDMA_CMD_FROM_DEVICE : EDUDMA_CMD_TO_DEVICE,
+			      err, ktime_to_ns(ktime_sub(now, edu->cmd_start)));
 	if (edu->cmd_scrub) {
 		edu->cmd_scrub = false;
 		edu->window_owner = err ? EDUDMA_OWNER_UNKNOWN : EDUDMA_OWNER_ZERO;
@@ -318,8 +336,10 @@ static bool edudma_xfer_complete_cmd(struct edudma_dev *edu, ktime_t now, int er
 		if (req->dst)
 			edudma_buf_dev_end(req->dst, req->dst_off + req->pos, req->chunk,
 					   DMA_FROM_DEVICE, edu->bounce);
-		if (dst == DMA_MAPPING_ERROR)
+		if (dst == DMA_MAPPING_ERROR) {
 			edu->stats.bounce_copies += req->chunk;
+			trace_edudma_bounce(edu->minor, req->owner_id, req->seq, false, req->chunk);
+		}
 	}
 	if (req->op != EDUDMA_XFER_FROM_DEVICE && !req->second_half && req->src)
 		edudma_buf_dev_end(req->src, req->src_off + req->pos, req->chunk, DMA_TO_DEVICE,
@@ -403,6 +423,7 @@ static void edudma_xfer_watchdog(struct timer_list *t)
 	struct edudma_dev *edu = edudma_timer_container_of(edu, t, watchdog);
 	unsigned long limit = msecs_to_jiffies(edudma_timeout_ms), flags;
 	ktime_t now = ktime_get();
+	int state;
 	s64 ms;
 
 	spin_lock_irqsave(&edu->xfer_lock, flags);
@@ -413,7 +434,9 @@ static void edudma_xfer_watchdog(struct timer_list *t)
 		mod_timer(&edu->watchdog, jiffies + limit);
 		goto out_unlock;
 	}
-	switch (edudma_hw_dma_state(edu)) {
+	state = edudma_hw_dma_state(edu);
+	trace_edudma_cmd_timeout(edu->minor, edu->cur ? edu->cur->seq : 0, ms, state);
+	switch (state) {
 	case EDUDMA_HW_BUSY:
 		if (ms < (s64)EDUDMA_GIVE_UP * edudma_timeout_ms) {
 			mod_timer(&edu->watchdog, jiffies + limit);
@@ -491,6 +514,7 @@ struct edudma_xfer_req *edudma_xfer_queue(struct edudma_xfer_file *xf, const str
 	list_add_tail(&req->node, &xf->pending);
 	if (list_empty(&xf->active_node))
 		list_add_tail(&xf->active_node, &edu->active);
+	trace_edudma_xfer_queue(edu->minor, req->owner_id, req->seq, req->op, req->len, req->async);
 	edudma_xfer_next(edu, 0);
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 	return req;
@@ -719,6 +743,64 @@ out_free_ctx:
  *
  * Return: 0 or -ENOMEM.
  */
+static const char *const edudma_op_names[] = { "none", "to_device", "from_device", "copy" };
+
+/* debugfs edudma/edudmaN/state: the engine as it is now, read-only */
+static int edudma_state_show(struct seq_file *m, void *unused)
+{
+	struct edudma_dev *edu = m->private;
+	struct edudma_xfer_file *xf;
+	struct edudma_xfer_req *req;
+	unsigned long flags;
+	unsigned int files = 0;
+
+	spin_lock_irqsave(&edu->xfer_lock, flags);
+	seq_printf(m, "engine: %s%s%s\n", edu->in_flight ? "busy" : "idle",
+		   edu->dead ? ", given up" : "", edu->stopping ? ", stopping" : "");
+	req = edu->cur;
+	if (edu->in_flight && req)
+		seq_printf(m, "in flight: file %llu seq %llu %s %s pos %llu chunk %u, for %lld us\n",
+			   req->owner_id, req->seq, edudma_op_names[req->op & 3],
+			   edu->cmd_scrub ? "scrub" : req->op == EDUDMA_XFER_FROM_DEVICE ||
+			   req->second_half ? "from_device" : "to_device", req->pos, req->chunk,
+			   ktime_us_delta(ktime_get(), edu->cmd_start));
+	else
+		seq_puts(m, "in flight: none\n");
+	if (edu->window_owner == EDUDMA_OWNER_ZERO)
+		seq_puts(m, "window: zeroes\n");
+	else if (edu->window_owner == EDUDMA_OWNER_UNKNOWN)
+		seq_puts(m, "window: unknown (scrubbed before anyone reads it)\n");
+	else
+		seq_printf(m, "window: file %llu's data\n", edu->window_owner);
+	list_for_each_entry(xf, &edu->active, active_node) {
+		unsigned int pending = 0;
+
+		list_for_each_entry(req, &xf->pending, node)
+			pending++;
+		seq_printf(m, "queue: file %llu pending %u outstanding %u\n", xf->id, pending,
+			   xf->nr_reqs);
+		files++;
+	}
+	seq_printf(m, "active files: %u\n", files);
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
+	spin_lock(&edu->stats_lock);
+	seq_printf(m, "bounce: %llu bytes of buffers bounced, %llu bytes copied\n",
+		   edu->stats.bounce_bytes, edu->stats.bounce_copies);
+	spin_unlock(&edu->stats_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(edudma_state);
+
+/**
+ * edudma_xfer_debugfs() - the device's read-only state file in @dir
+ * @edu: the device
+ * @dir: its debugfs folder
+ */
+void edudma_xfer_debugfs(struct edudma_dev *edu, struct dentry *dir)
+{
+	debugfs_create_file("state", 0400, dir, edu, &edudma_state_fops);
+}
+
 int edudma_xfer_init(struct edudma_dev *edu)
 {
 	spin_lock_init(&edu->xfer_lock);

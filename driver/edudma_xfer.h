@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
+struct dentry;
 struct dma_fence;
 struct edudma_buf;
 struct edudma_dev;
@@ -114,5 +115,6 @@ bool edudma_xfer_take(struct edudma_xfer_file *xf, u64 seq, struct edudma_xfer_r
 bool edudma_xfer_file_ready(struct edudma_xfer_file *xf);
 void edudma_xfer_file_release(struct edudma_xfer_file *xf);
 int edudma_xfer_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns);
+void edudma_xfer_debugfs(struct edudma_dev *edu, struct dentry *dir);
 
 #endif /* EDUDMA_XFER_H */

@@ -188,3 +188,42 @@ Test(unbind, bind_loop_while_another_thread_hammers)
 		close(fd);
 	}
 }
+
+/*
+ * The CLI with no device bound to edudma: still one valid JSON document,
+ * with the error (a bench used to print "seconds": 18446743700.4 and
+ * -nan for its aggregate, and leave its rows unclosed).
+ */
+Test(unbind, cli_json_with_no_device_bound)
+{
+	int n = lab_edu_count(), rc;
+	struct json_object *o, *devs;
+	char bdf[8][32];
+
+	cr_assert_leq(n, 8);
+	for (int i = 0; i < n; i++)
+		lab_bdf(i, bdf[i], sizeof(bdf[i]));
+	for (int i = 0; i < n; i++)
+		cr_assert_eq(lab_sysfs_driver("unbind", bdf[i]), 0);
+	o = lab_cli_json("info --json", &rc);
+	devs = lab_json(o, "devices");
+	cr_assert_eq(json_object_array_length(devs), (size_t)n);
+	for (int i = 0; i < n; i++) {
+		struct json_object *d = json_object_array_get_idx(devs, (size_t)i);
+
+		cr_assert(lab_json_has(d, "info"));
+		cr_assert_null(json_object_object_get(d, "info"));
+		cr_assert_null(json_object_object_get(d, "node"));
+	}
+	json_object_put(o);
+	o = lab_cli_json("bench --quick --json", &rc);
+	cr_assert_eq(rc, 1);
+	cr_assert_eq(json_object_get_int(lab_json(o, "error.errno")), ENOENT);
+	json_object_put(o);
+	o = lab_cli_json("-d 0 copy --size 4K --json", &rc);
+	cr_assert_eq(rc, 1);
+	cr_assert_eq(json_object_get_int(lab_json(o, "error.errno")), ENOENT);
+	json_object_put(o);
+	for (int i = 0; i < n; i++)
+		cr_assert_eq(lab_sysfs_driver("bind", bdf[i]), 0);
+}
