@@ -60,9 +60,13 @@ static const char *hint(const char *what, int err)
 		return strstr(what, "open") ? "is edudma.ko loaded (modprobe edudma)? "
 			"'edudma info' lists the edu devices and their nodes" : NULL;
 	case ENODEV:
-		return strstr(what, "open") ? "not an edudma device node, or the edu device "
-			"is not bound to edudma ('edudma info' shows its driver)" :
-			"the device went away (unbound or unplugged)";
+		if (strstr(what, "open"))
+			return "not an edudma device node, or the edu device is not bound to "
+				"edudma ('edudma info' shows its driver)";
+		if (strstr(what, "bound"))
+			return "is edudma.ko loaded (modprobe edudma)? 'edudma info' shows each "
+				"edu device's driver";
+		return "the device went away (unbound or unplugged)";
 	case EOPNOTSUPP:
 		return strstr(what, "import") ? "the importing device cannot reach the "
 			"dma-buf's memory: its DMA mask is too narrow (QEMU: -device "
@@ -173,6 +177,7 @@ int cli_parse(int argc, char **argv, const char *usage, const struct cli_opt *op
 		switch (c) {
 		case OPT_DEVICE:
 			cli.device = optarg;
+			cli.device_set = true;
 			continue;
 		case OPT_JSON:
 			cli.json = true;
@@ -619,6 +624,180 @@ static int cmd_stats(int argc, char **argv)
 	return cli_emit(doc, EXIT_OK);
 }
 
+/* ---- top ---------------------------------------------------------------------- */
+
+enum { OPT_INTERVAL = 'i', OPT_COUNT = 'n' };
+
+struct top_opts {
+	double interval;
+	long count;
+};
+
+static int set_top_opt(int key, const char *arg, void *ctx)
+{
+	struct top_opts *o = ctx;
+	char *end;
+
+	errno = 0;
+	if (key == OPT_INTERVAL) {
+		o->interval = strtod(arg, &end);
+		if (errno || *end || !(o->interval >= 0.05 && o->interval <= 3600))
+			return cli_usage_error("--interval: seconds from 0.05 to 3600, not '%s'", arg);
+		return -1;
+	}
+	if (key == OPT_COUNT) {
+		o->count = strtol(arg, &end, 10);
+		if (errno || *end || o->count < 1)
+			return cli_usage_error("--count: a number above 0, not '%s'", arg);
+		return -1;
+	}
+	return EXIT_USAGE;
+}
+
+struct top_dev {
+	char node[64];
+	struct edudma *e;
+	struct edudma_stats s;
+};
+
+/* one device's line (or JSON object) from two samples @dt seconds apart */
+static struct json_object *top_row(const struct top_dev *d, const struct edudma_stats *s0,
+				   double dt, bool tty)
+{
+	const struct edudma_stats *s = &d->s;
+	double xps = (s->xfers - s0->xfers) / dt, bps = (s->xfer_bytes - s0->xfer_bytes) / dt;
+	double cps = (s->dma_commands - s0->dma_commands) / dt;
+	double busy = (s->busy_ns - s0->busy_ns) / (dt * 1e9);
+	struct json_object *o = json_object_new_object();
+
+	cli_json_add(o, "node", json_object_new_string(d->node));
+	cli_json_add(o, "buffers", cli_json_u64(s->buffers[0]));
+	cli_json_add(o, "bytes", cli_json_u64(s->bytes[0]));
+	cli_json_add(o, "xfers_per_s", cli_json_double(xps));
+	cli_json_add(o, "bytes_per_s", cli_json_double(bps));
+	cli_json_add(o, "commands_per_s", cli_json_double(cps));
+	cli_json_add(o, "busy", cli_json_double(busy > 1 ? 1 : busy));
+	cli_json_add(o, "xfer_errors", cli_json_u64(s->xfer_errors));
+	cli_json_add(o, "timeouts", cli_json_u64(s->timeouts));
+	cli_json_add(o, "scrubs", cli_json_u64(s->scrubs));
+	cli_json_add(o, "bounce_bytes", cli_json_u64(s->bounce_bytes));
+	if (!cli.json)
+		printf("%-14s %7" PRIu64 " %12" PRIu64 " %8.2f %10.1f %8.2f %6.1f%% %7" PRIu64
+		       " %7" PRIu64 " %7" PRIu64 "%s", d->node, (uint64_t)s->buffers[0],
+		       (uint64_t)s->bytes[0], xps, bps, cps, 100 * (busy > 1 ? 1 : busy),
+		       (uint64_t)s->xfer_errors, (uint64_t)s->timeouts, (uint64_t)s->scrubs,
+		       tty ? "\033[K\n" : "\n");
+	return o;
+}
+
+/*
+ * top: every bound device's counters (or -d's device only), as rates over
+ * each interval; redrawn in place on a terminal, a block (or with --json a
+ * JSON line) per interval otherwise.
+ */
+static int cmd_top(int argc, char **argv)
+{
+	static const struct cli_opt opts[] = {
+		{ "interval", OPT_INTERVAL, "SECONDS", "between refreshes (default 1)" },
+		{ "count", OPT_COUNT, "N", "stop after N refreshes (default: until interrupted)" },
+		{ NULL, 0, NULL, NULL },
+	};
+	struct top_opts o = { .interval = 1 };
+	bool tty = isatty(STDOUT_FILENO) && !cli.json, one;
+	struct edudma_device **list = NULL;
+	struct top_dev *devs = NULL;
+	size_t n = 0, m = 0;
+	int ret, pos;
+
+	ret = cli_parse(argc, argv, "[--interval SECONDS] [--count N]", opts, set_top_opt, &o,
+			&pos);
+	if (ret >= 0)
+		return ret;
+	if (pos != argc)
+		return cli_usage_error("unexpected argument '%s'", argv[pos]);
+	one = cli.device_set;
+	ret = edudma_list(&list, &n);
+	if (ret)
+		return cli_fail("list devices", ret, NULL);
+	devs = calloc(n + 1, sizeof(*devs));
+	if (!devs) {
+		edudma_list_free(list);
+		return cli_fail("top", -ENOMEM, NULL);
+	}
+	if (one) {
+		struct edudma_info in;
+		struct edudma *e;
+
+		/* -d's device, under the node name sysfs gives it */
+		ret = cli_open(cli.device, &e);
+		if (ret) {
+			edudma_list_free(list);
+			free(devs);
+			return ret;
+		}
+		ret = edudma_get_info(e, &in);
+		edudma_close(e);
+		for (size_t i = 0; !ret && i < n; i++)
+			if (edudma_device_minor(list[i]) == (int)in.minor)
+				snprintf(devs[m++].node, sizeof(devs[0].node), "%s",
+					 edudma_device_node(list[i]));
+		ret = 0;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			if (edudma_device_minor(list[i]) >= 0)
+				snprintf(devs[m++].node, sizeof(devs[0].node), "%s",
+					 edudma_device_node(list[i]));
+	}
+	edudma_list_free(list);
+	if (!m) {
+		free(devs);
+		return cli_fail("no device bound to edudma", -ENODEV, NULL);
+	}
+	for (size_t i = 0; i < m && !ret; i++) {
+		ret = cli_open(devs[i].node, &devs[i].e);
+		if (!ret)
+			ret = edudma_get_stats(devs[i].e, &devs[i].s, sizeof(devs[i].s));
+		else
+			ret = -ENODEV;	/* cli_open() said why */
+	}
+	for (long round = 0; !ret && (!o.count || round < o.count); round++) {
+		struct json_object *doc = json_object_new_object(), *arr = json_object_new_array();
+		uint64_t t0 = cli_now_ns();
+		struct timespec ts = { (time_t)o.interval,
+				       (long)((o.interval - (time_t)o.interval) * 1e9) };
+		double dt;
+
+		nanosleep(&ts, NULL);
+		dt = (cli_now_ns() - t0) / 1e9;
+		if (tty)
+			printf("\033[H\033[2J");
+		if (!cli.json)
+			printf("edudma top: every %.2f s%s\n%-14s %7s %12s %8s %10s %8s %7s %7s %7s "
+			       "%7s%s\n", o.interval, tty ? " (ctrl-c to stop)" : "", "device",
+			       "buffers", "bytes", "xfers/s", "B/s", "cmds/s", "busy", "errors",
+			       "timeouts", "scrubs", tty ? "\033[K" : "");
+		for (size_t i = 0; i < m && !ret; i++) {
+			struct edudma_stats s0 = devs[i].s;
+
+			ret = edudma_get_stats(devs[i].e, &devs[i].s, sizeof(devs[i].s));
+			if (!ret)
+				json_object_array_add(arr, top_row(&devs[i], &s0, dt, tty));
+		}
+		cli_json_add(doc, "interval_s", cli_json_double(dt));
+		cli_json_add(doc, "devices", arr);
+		if (cli.json && !ret)
+			printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+		json_object_put(doc);
+		fflush(stdout);
+	}
+	for (size_t i = 0; i < m; i++)
+		edudma_close(devs[i].e);
+	free(devs);
+	if (ret && ret != -ENODEV)
+		return cli_fail("stats", ret, NULL);
+	return ret ? EXIT_FAIL : EXIT_OK;
+}
+
 static int cmd_version(int argc, char **argv)
 {
 	struct json_object *doc;
@@ -650,6 +829,7 @@ static const struct {
 	{ "liveness", cmd_liveness, "write a value, expect its complement back" },
 	{ "selftest", cmd_selftest, "one DMA round trip through the device, data compared" },
 	{ "stats", cmd_stats, "the device's counters" },
+	{ "top", cmd_top, "live counters of every device, refreshed in place" },
 	{ "alloc", cmd_alloc, "allocate and map a DMA buffer, check and time it" },
 	{ "copy", cmd_copy, "COPY a buffer through the device into another" },
 	{ "share", cmd_share, "a buffer exported as a dma-buf, imported by a device, copied" },
@@ -688,6 +868,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'd':
 			cli.device = optarg;
+			cli.device_set = true;
 			break;
 		case 'j':
 			cli.json = true;

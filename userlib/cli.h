@@ -21,6 +21,7 @@ struct cli {
 	const char *command;	/* the command's name, for messages */
 	bool json;		/* -j: one JSON document on stdout */
 	bool quiet;		/* -q: no progress line */
+	bool device_set;	/* -d was given */
 };
 extern struct cli cli;
 

@@ -155,7 +155,7 @@ Test(cli, errors_are_json_with_hints)
 Test(cli, help_and_version)
 {
 	static const char *const cmds[] = { "info", "factorial", "liveness", "selftest", "stats",
-					     "alloc", "copy", "share", "bench", "version" };
+					     "top", "alloc", "copy", "share", "bench", "version" };
 	char out[4096], args[64];
 	struct json_object *o;
 	int rc;
@@ -301,4 +301,39 @@ Test(cli, progress_only_on_a_terminal)
 	cr_assert_eq(lab_run_cli("copy --size 32K", out, sizeof(out), true), 0);
 	cr_assert_null(strchr(out, '\r'), "a progress line without a terminal: %s", out);
 	cr_assert_eq(lab_run_cli("-q copy --size 32K", out, sizeof(out), true), 0);
+}
+
+/* top: a JSON line per refresh, every bound device in each, busy while a copy runs */
+Test(cli, top_json_lines)
+{
+	char cmd[1024], out[16384], *line, *save;
+	int lines = 0, busy = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "cd %s/build/bin && { ./edudma -q copy --size 32K >/dev/null & "
+		 "./edudma top --interval 0.5 --count 3 --json; rc=$?; wait; exit $rc; }",
+		 getenv("EDUDMA_ROOT"));
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	out[fread(out, 1, sizeof(out) - 1, p)] = '\0';
+	cr_assert_eq(pclose(p), 0, "%s", out);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct json_object *o = json_tokener_parse(line), *devs;
+
+		cr_assert_not_null(o, "not JSON: '%s'", line);
+		devs = lab_json(o, "devices");
+		cr_assert_eq(json_object_array_length(devs), (size_t)lab_edu_count());
+		cr_assert_str_eq(jstr(o, "devices.0.node"), "/dev/edudma0");
+		busy += json_object_get_double(lab_json(o, "devices.0.commands_per_s")) > 0;
+		cr_assert_geq(json_object_get_double(lab_json(o, "interval_s")), 0.45);
+		json_object_put(o);
+		lines++;
+	}
+	cr_assert_eq(lines, 3);
+	cr_assert_geq(busy, 1, "no refresh saw the copy's commands");
+	cr_assert_eq(run_cli("top --count 0", out, sizeof(out)), 2);
+	cr_assert_eq(run_cli("top --interval 0.001", out, sizeof(out)), 2);
+	cr_assert_eq(run_cli("-d 1 top --count 1", out, sizeof(out)), 0);
+	cr_assert_not_null(strstr(out, "/dev/edudma1"), "%s", out);
+	cr_assert_null(strstr(out, "/dev/edudma0"), "%s", out);
 }
