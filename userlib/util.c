@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,10 +121,15 @@ int edudma_util_parse_kind(const char *s, uint32_t *kind)
 	return -EINVAL;
 }
 
-/* bytes from @pos to the end of the segment holding it; 0 if none holds it */
+/*
+ * bytes from @pos to the end of the run of segments holding it that the
+ * driver treats as one (edudma_buf_span()): each next segment contiguous
+ * in bus addresses, or all of them bounced (~0); 0 if none holds @pos
+ */
 static uint64_t seg_left(const struct edudma_seg *segs, size_t n, uint64_t pos)
 {
 	size_t lo = 0, hi = n;
+	uint64_t left;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -135,7 +141,17 @@ static uint64_t seg_left(const struct edudma_seg *segs, size_t n, uint64_t pos)
 	}
 	if (lo == n || segs[lo].offset > pos)
 		return 0;
-	return segs[lo].offset + segs[lo].len - pos;
+	left = segs[lo].offset + segs[lo].len - pos;
+	for (; lo + 1 < n; lo++) {
+		const struct edudma_seg *a = &segs[lo], *b = &segs[lo + 1];
+		bool bounced = a->dma_addr == UINT64_MAX;
+
+		if (b->offset != a->offset + a->len ||
+		    (bounced ? b->dma_addr != UINT64_MAX : b->dma_addr != a->dma_addr + a->len))
+			break;
+		left += b->len;
+	}
+	return left;
 }
 
 int64_t edudma_util_plan_chunks(const struct edudma_seg *src, size_t nsrc, uint64_t soff,

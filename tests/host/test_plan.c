@@ -46,6 +46,20 @@ Test(plan, bounced_and_mapped_stretches)
 	cr_assert_eq(edudma_util_plan_chunks(mixed, 3, 9999, NULL, 0, 0, 2, W), 2);
 }
 
+/* the driver runs on across segments that meet in bus addresses, or are all bounced */
+Test(plan, contiguous_segments_are_one_run)
+{
+	const struct edudma_seg joined[] = {
+		{ 0x10000, 4096, 0 }, { 0x11000, 4096, 4096 }, { 0x12000, 4096, 8192 },
+		{ ~0ULL, 4096, 12288 }, { ~0ULL, 4096, 16384 }, { 0x90000, 4096, 20480 },
+	};
+
+	/* 12288 contiguous = 4 chunks (4095 x 3, 3), 8192 bounced = 3, 4096 = 2 */
+	cr_assert_eq(edudma_util_plan_chunks(joined, 6, 0, NULL, 0, 0, 24576, W), 9);
+	/* from inside the run: to its end, not the segment's */
+	cr_assert_eq(edudma_util_plan_chunks(joined, 6, 4000, NULL, 0, 0, 8288, W), 3);
+}
+
 Test(plan, bad_input)
 {
 	cr_assert_eq(edudma_util_plan_chunks(NULL, 0, 0, NULL, 0, 0, 10, W), -EINVAL);
