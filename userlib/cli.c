@@ -328,6 +328,19 @@ int cli_measure_limit(struct edudma *e, struct cli_limit *lim)
 	return 0;
 }
 
+/* a command without options or arguments of its own: -1 to go on, else the exit status */
+static int parse_noargs(int argc, char **argv)
+{
+	int ret, pos;
+
+	ret = cli_parse(argc, argv, "", NULL, NULL, NULL, &pos);
+	if (ret >= 0)
+		return ret;
+	if (pos != argc)
+		return cli_usage_error("takes no arguments");
+	return -1;
+}
+
 /* ---- info ------------------------------------------------------------------- */
 
 static const char *irq_mode_name(uint32_t mode)
@@ -423,14 +436,12 @@ static int cmd_info(int argc, char **argv)
 {
 	struct json_object *doc, *arr;
 	struct edudma_device **list;
-	int ret, pos;
+	int ret;
 	size_t n;
 
-	ret = cli_parse(argc, argv, "", NULL, NULL, NULL, &pos);
+	ret = parse_noargs(argc, argv);
 	if (ret >= 0)
 		return ret;
-	if (pos != argc)
-		return cli_usage_error("takes no arguments");
 	ret = edudma_list(&list, &n);
 	if (ret)
 		return cli_fail("list PCI devices", ret, NULL);
@@ -550,13 +561,11 @@ static int cmd_selftest(int argc, char **argv)
 	struct edudma_selftest st;
 	struct json_object *doc;
 	struct edudma *e;
-	int ret, pos;
+	int ret;
 
-	ret = cli_parse(argc, argv, "", NULL, NULL, NULL, &pos);
+	ret = parse_noargs(argc, argv);
 	if (ret >= 0)
 		return ret;
-	if (pos != argc)
-		return cli_usage_error("takes no arguments");
 	ret = cli_open(cli.device, &e);
 	if (ret)
 		return ret;
@@ -582,13 +591,11 @@ static int cmd_stats(int argc, char **argv)
 	struct json_object *doc, *bufs, *bytes;
 	struct edudma_stats s;
 	struct edudma *e;
-	int ret, pos;
+	int ret;
 
-	ret = cli_parse(argc, argv, "", NULL, NULL, NULL, &pos);
+	ret = parse_noargs(argc, argv);
 	if (ret >= 0)
 		return ret;
-	if (pos != argc)
-		return cli_usage_error("takes no arguments");
 	ret = cli_open(cli.device, &e);
 	if (ret)
 		return ret;
@@ -801,13 +808,11 @@ static int cmd_top(int argc, char **argv)
 static int cmd_version(int argc, char **argv)
 {
 	struct json_object *doc;
-	int ret, pos;
+	int ret;
 
-	ret = cli_parse(argc, argv, "", NULL, NULL, NULL, &pos);
+	ret = parse_noargs(argc, argv);
 	if (ret >= 0)
 		return ret;
-	if (pos != argc)
-		return cli_usage_error("takes no arguments");
 	doc = json_object_new_object();
 	cli_json_add(doc, "library", json_object_new_string(edudma_version()));
 	cli_json_add(doc, "uapi", json_object_new_int(EDUDMA_API_VERSION));

@@ -222,6 +222,35 @@ out:
 	return cli_emit(doc, ok ? EXIT_OK : EXIT_FAIL);
 }
 
+/*
+ * COPY @len bytes of handle @src on @e into @dst (mapped at @d) with a
+ * progress line, then with @verify compare @dst with what cli_fill(@seed)
+ * wrote. @x gets the outputs; @what names the step that failed.
+ */
+static int copy_and_check(struct edudma *e, uint32_t src, struct edudma_buf *dst,
+			  const uint8_t *d, uint64_t len, uint64_t seed, const struct cli_limit *lim,
+			  bool verify, struct edudma_xfer *x, bool *ok, const char **what)
+{
+	uint64_t bad;
+	int ret;
+
+	*x = (struct edudma_xfer){ .op = EDUDMA_XFER_COPY, .src_handle = src,
+				   .dst_handle = edudma_buf_handle(dst), .length = len };
+	*what = "copy";
+	ret = cli_xfer_progress(e, x, 2 * ((len + lim->window - 1) / lim->window), cli.command);
+	if (ret || !verify)
+		return ret;
+	*what = "sync";
+	ret = edudma_buf_sync(dst, 0, len, EDUDMA_BUF_SYNC_START | EDUDMA_BUF_SYNC_READ);
+	if (ret)
+		return ret;
+	bad = check_fill(d, len, seed, false);
+	*ok = bad == len;
+	if (!*ok)
+		fprintf(stderr, "edudma %s: the copy differs at byte %" PRIu64 "\n", cli.command, bad);
+	return 0;
+}
+
 /* ---- copy ------------------------------------------------------------------- */
 
 /* a transfer's figures against the device's limit, in @doc */
@@ -258,7 +287,6 @@ int cmd_copy(int argc, char **argv)
 	struct edudma *e;
 	uint8_t *s, *d;
 	bool ok = true;
-	uint64_t bad;
 	int ret;
 
 	ret = parse_buf_opts(argc, argv, "--size SIZE [--kind KIND] [--verify]", opts, &o);
@@ -285,23 +313,10 @@ int cmd_copy(int argc, char **argv)
 	ret = edudma_buf_sync(src, 0, o.size, EDUDMA_BUF_SYNC_END | EDUDMA_BUF_SYNC_WRITE);
 	if (ret)
 		goto out;
-	x.src_handle = edudma_buf_handle(src);
-	x.dst_handle = edudma_buf_handle(dst);
-	x.length = o.size;
-	what = "copy";
-	ret = cli_xfer_progress(e, &x, 2 * ((o.size + lim.window - 1) / lim.window), "copy");
+	ret = copy_and_check(e, edudma_buf_handle(src), dst, d, o.size, o.size, &lim, o.verify, &x,
+			     &ok, &what);
 	if (ret)
 		goto out;
-	if (o.verify) {
-		what = "sync";
-		ret = edudma_buf_sync(dst, 0, o.size, EDUDMA_BUF_SYNC_START | EDUDMA_BUF_SYNC_READ);
-		if (ret)
-			goto out;
-		bad = check_fill(d, o.size, o.size, false);
-		ok = bad == o.size;
-		if (!ok)
-			fprintf(stderr, "edudma copy: the copy differs at byte %" PRIu64 "\n", bad);
-	}
 	doc = jbuf(src);
 	add_timing(doc, &x, &lim);
 	cli_json_add(doc, "verified", json_object_new_boolean(o.verify));
@@ -390,20 +405,10 @@ int cmd_share(int argc, char **argv)
 		ret = edudma_buf_mmap(dst, (void **)&d);
 	if (ret)
 		goto out;
-	x.src_handle = edudma_buf_handle(imp);
-	x.dst_handle = edudma_buf_handle(dst);
-	x.length = o.size;
-	what = "copy";
-	ret = cli_xfer_progress(f, &x, 2 * ((o.size + lim.window - 1) / lim.window), "share");
+	ret = copy_and_check(f, edudma_buf_handle(imp), dst, d, o.size, 7, &lim, o.verify, &x, &ok,
+			     &what);
 	if (ret)
 		goto out;
-	if (o.verify) {
-		what = "sync";
-		ret = edudma_buf_sync(dst, 0, o.size, EDUDMA_BUF_SYNC_START | EDUDMA_BUF_SYNC_READ);
-		if (ret)
-			goto out;
-		ok = check_fill(d, o.size, 7, false) == o.size;
-	}
 	doc = jbuf(src);
 	cli_json_add(doc, "import_segments", json_object_new_int64(edudma_buf_segments(imp)));
 	add_timing(doc, &x, &lim);
