@@ -280,7 +280,8 @@ LAB_JOBS ?= 1
 LAB_Q    := $(if $(filter 1,$(LAB_JOBS)),,--quiet)
 GUEST_LANES := m28 m64 dma iommu hotplug
 DEBUG_LANES := m28 m64 dma hotplug hotplug64 faults faults64 dmabuf swiotlb fuzz
-# lanes check-debug leaves out (.ci/run: DEBUG_SKIP=m64, to fit its time)
+# lanes check-debug leaves out (.ci/run: DEBUG_SKIP="m28 m64 dma swiotlb", to
+# fit its time; check-matrix and soak run them)
 DEBUG_SKIP  ?=
 .PHONY: $(addprefix guest-lane-,$(GUEST_LANES)) $(addprefix debug-lane-,$(DEBUG_LANES))
 
@@ -404,7 +405,7 @@ demo: deps
 # long runs (docs/reliability.md): the fuzzer's full count on the debug kernel
 soak: deps
 	$(MAKE) driver-debug lib cli tests
-	$(MAKE) debug-lane-m64
+	$(MAKE) -k debug-lane-m28 debug-lane-m64 debug-lane-dma debug-lane-swiotlb
 	qemu/run --debug-kernel --kmemleak --edu 2 --timeout 14400 -- sh -c '\
 		$(B)/tests/fuzz/edudma-fuzz --calls 1000000 --procs 8 --threads 4 --devices 2 \
 			--min-allocs 10000 --min-mmaps 10000 --min-xfers 1000 --unload 1 && \
