@@ -34,8 +34,6 @@ struct bench {
 	struct bench_row *rows;
 	size_t nrows;
 	struct json_object *doc, *jrows;
-	struct cli_progress progress;
-	uint64_t planned, done;
 };
 
 /* all-CPU busy and total jiffies from /proc/stat */
@@ -218,10 +216,6 @@ static int bench_kind(struct edudma *e, struct bench *b, uint32_t kind, const ch
 			if (ret)
 				break;
 			b->nrows++;
-			b->done += r->min_commands;
-			cli_progress_update(&b->progress, "bench", b->done, b->planned, "commands");
-			if (b->progress.on && b->progress.last)
-				fprintf(stderr, "\r\033[K");
 			row_out(b, r);
 		}
 		if (ret || !b->verify)
@@ -570,13 +564,9 @@ int cmd_bench(int argc, char **argv)
 		printf("edudma bench: device limit %.0f B/s (%" PRIu64 " bytes per %.1f ms command, "
 		       "measured); guest clock\n", b.lim.bytes_per_s, b.lim.window,
 		       b.lim.command_ns / 1e6);
-	for (size_t z = 0; z < b.nsizes; z++)
-		for (uint32_t op = 1; op <= 3; op++)
-			b.planned += b.nkinds * min_commands(&b, op, b.sizes[z]);
-	cli_progress_start(&b.progress, "bench");
+	/* the rows, one per transfer as it ends, show how far it is */
 	for (size_t k = 0; k < b.nkinds && !ret; k++)
 		ret = bench_kind(e, &b, b.kinds[k], &what);
-	cli_progress_end(&b.progress);
 	if (!ret)
 		ret = bench_aggregate(&b, b.sizes[b.nsizes - 1], &what);
 	if (!ret && b.csv) {
