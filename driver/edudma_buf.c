@@ -869,8 +869,7 @@ void edudma_buf_publish(struct edudma_buf *buf, struct edudma_quota *quota, stru
 	list_add_tail(&buf->node, &edu->bufs);
 	mutex_unlock(&edu->buf_lock);
 	edudma_stats_buf(buf, true);
-	trace_edudma_buf_alloc(edu->minor, buf->handle, buf->kind, buf->size, buf->nr_dsegs,
-			       buf->bounce_bytes);
+	trace_edudma_buf_alloc(buf);
 }
 
 /**
@@ -932,8 +931,7 @@ static void edudma_buf_release(struct kref *ref)
 	struct edudma_buf *buf = container_of(ref, struct edudma_buf, ref);
 	struct edudma_dev *edu = buf->edu;
 
-	trace_edudma_buf_free(edu->minor, buf->handle, buf->kind, buf->size, buf->nr_dsegs,
-			      buf->bounce_bytes);
+	trace_edudma_buf_free(buf);
 	/* under buf_lock, and announced, so that remove() waits for the device side to go */
 	mutex_lock(&edu->buf_lock);
 	list_del(&buf->node);
@@ -1012,8 +1010,7 @@ void edudma_bufs_revoke(struct edudma_dev *edu)
 		mutex_lock(&buf->lock);
 		buf->revoked = true;
 		mutex_unlock(&buf->lock);
-		trace_edudma_buf_revoke(edu->minor, buf->handle, buf->kind, buf->size,
-					buf->nr_dsegs, buf->bounce_bytes);
+		trace_edudma_buf_revoke(buf);
 		if (buf->kind == EDUDMA_BUF_COHERENT)
 			unmap_mapping_range(buf->inode->i_mapping,
 					    (loff_t)buf->mmap_pgoff << PAGE_SHIFT, buf->size, 1);

@@ -15,6 +15,8 @@
 #include <linux/tracepoint.h>
 #include <linux/types.h>
 
+#include "edudma.h"
+
 #define edudma_trace_op(op)						\
 	__print_symbolic(op, { 1, "to_device" }, { 2, "from_device" }, { 3, "copy" })
 
@@ -32,20 +34,20 @@
 			 { 4, "imported" })
 
 DECLARE_EVENT_CLASS(edudma_buf_class,
-		    TP_PROTO(int minor, u32 handle, u32 kind, u64 size, u32 segs, u64 bounce),
-		    TP_ARGS(minor, handle, kind, size, segs, bounce),
+		    TP_PROTO(const struct edudma_buf *buf),
+		    TP_ARGS(buf),
 		    TP_STRUCT__entry(__field(int, minor)
 				     __field(u32, handle)
 				     __field(u32, kind)
 				     __field(u32, segs)
 				     __field(u64, size)
 				     __field(u64, bounce)),
-		    TP_fast_assign(__entry->minor = minor;
-				   __entry->handle = handle;
-				   __entry->kind = kind;
-				   __entry->segs = segs;
-				   __entry->size = size;
-				   __entry->bounce = bounce;),
+		    TP_fast_assign(__entry->minor = buf->edu->minor;
+				   __entry->handle = buf->handle;
+				   __entry->kind = buf->kind;
+				   __entry->segs = buf->nr_dsegs;
+				   __entry->size = buf->size;
+				   __entry->bounce = buf->bounce_bytes;),
 		    TP_printk("edudma%d buf=%u kind=%s size=%llu segs=%u bounce=%llu",
 			      __entry->minor, __entry->handle, edudma_trace_kind(__entry->kind),
 			      __entry->size, __entry->segs, __entry->bounce)
@@ -53,18 +55,18 @@ DECLARE_EVENT_CLASS(edudma_buf_class,
 
 /* a buffer made (allocated, zeroed, mapped for the device) or imported */
 DEFINE_EVENT(edudma_buf_class, edudma_buf_alloc,
-	     TP_PROTO(int minor, u32 handle, u32 kind, u64 size, u32 segs, u64 bounce),
-	     TP_ARGS(minor, handle, kind, size, segs, bounce));
+	     TP_PROTO(const struct edudma_buf *buf),
+	     TP_ARGS(buf));
 
 /* its last reference gone: unmapped and freed */
 DEFINE_EVENT(edudma_buf_class, edudma_buf_free,
-	     TP_PROTO(int minor, u32 handle, u32 kind, u64 size, u32 segs, u64 bounce),
-	     TP_ARGS(minor, handle, kind, size, segs, bounce));
+	     TP_PROTO(const struct edudma_buf *buf),
+	     TP_ARGS(buf));
 
 /* its device side taken away (the device is being removed) */
 DEFINE_EVENT(edudma_buf_class, edudma_buf_revoke,
-	     TP_PROTO(int minor, u32 handle, u32 kind, u64 size, u32 segs, u64 bounce),
-	     TP_ARGS(minor, handle, kind, size, segs, bounce));
+	     TP_PROTO(const struct edudma_buf *buf),
+	     TP_ARGS(buf));
 
 /* a user mapping of [offset, offset + len) of a buffer */
 TRACE_EVENT(edudma_buf_mmap,

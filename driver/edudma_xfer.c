@@ -299,6 +299,16 @@ idle:
 	wake_up_all(&edu->idle_wq);
 }
 
+/* what the command in flight for @req does: EDUDMA_CMD_* */
+static u32 edudma_xfer_cmd_what(struct edudma_dev *edu, struct edudma_xfer_req *req)
+{
+	if (edu->cmd_scrub)
+		return EDUDMA_CMD_SCRUB;
+	if (req->op == EDUDMA_XFER_FROM_DEVICE || req->second_half)
+		return EDUDMA_CMD_FROM_DEVICE;
+	return EDUDMA_CMD_TO_DEVICE;
+}
+
 /*
  * The command in flight is over (@err: 0, or the watchdog's -ETIMEDOUT).
  * Return: true if it started the second half of a COPY chunk.
@@ -312,10 +322,7 @@ static bool edudma_xfer_complete_cmd(struct edudma_dev *edu, ktime_t now, int er
 	edu->in_flight = false;
 	edu->stats.busy_ns += ktime_to_ns(ktime_sub(now, edu->cmd_start));
 	edu->cur = NULL;
-	trace_edudma_cmd_done(edu->minor, req->owner_id, req->seq,
-			      edu->cmd_scrub ? EDUDMA_CMD_SCRUB :
-			      req->op == EDUDMA_XFER_FROM_DEVICE || req->second_half ?
-			      EDUDMA_CMD_FROM_DEVICE : EDUDMA_CMD_TO_DEVICE,
+	trace_edudma_cmd_done(edu->minor, req->owner_id, req->seq, edudma_xfer_cmd_what(edu, req),
 			      err, ktime_to_ns(ktime_sub(now, edu->cmd_start)));
 	if (edu->cmd_scrub) {
 		edu->cmd_scrub = false;
@@ -737,13 +744,8 @@ out_free_ctx:
 	return ret;
 }
 
-/**
- * edudma_xfer_init() - set up the engine of a device at probe
- * @edu: the device
- *
- * Return: 0 or -ENOMEM.
- */
 static const char *const edudma_op_names[] = { "none", "to_device", "from_device", "copy" };
+static const char *const edudma_cmd_names[] = { "none", "to_device", "from_device", "scrub" };
 
 /* debugfs edudma/edudmaN/state: the engine as it is now, read-only */
 static int edudma_state_show(struct seq_file *m, void *unused)
@@ -753,6 +755,7 @@ static int edudma_state_show(struct seq_file *m, void *unused)
 	struct edudma_xfer_req *req;
 	unsigned long flags;
 	unsigned int files = 0;
+	u64 copies;
 
 	spin_lock_irqsave(&edu->xfer_lock, flags);
 	seq_printf(m, "engine: %s%s%s\n", edu->in_flight ? "busy" : "idle",
@@ -761,8 +764,7 @@ static int edudma_state_show(struct seq_file *m, void *unused)
 	if (edu->in_flight && req)
 		seq_printf(m, "in flight: file %llu seq %llu %s %s pos %llu chunk %u, for %lld us\n",
 			   req->owner_id, req->seq, edudma_op_names[req->op & 3],
-			   edu->cmd_scrub ? "scrub" : req->op == EDUDMA_XFER_FROM_DEVICE ||
-			   req->second_half ? "from_device" : "to_device", req->pos, req->chunk,
+			   edudma_cmd_names[edudma_xfer_cmd_what(edu, req)], req->pos, req->chunk,
 			   ktime_us_delta(ktime_get(), edu->cmd_start));
 	else
 		seq_puts(m, "in flight: none\n");
@@ -782,10 +784,11 @@ static int edudma_state_show(struct seq_file *m, void *unused)
 		files++;
 	}
 	seq_printf(m, "active files: %u\n", files);
+	copies = edu->stats.bounce_copies;	/* the engine counts it, under xfer_lock */
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 	spin_lock(&edu->stats_lock);
 	seq_printf(m, "bounce: %llu bytes of buffers bounced, %llu bytes copied\n",
-		   edu->stats.bounce_bytes, edu->stats.bounce_copies);
+		   edu->stats.bounce_bytes, copies);
 	spin_unlock(&edu->stats_lock);
 	return 0;
 }
@@ -801,6 +804,12 @@ void edudma_xfer_debugfs(struct edudma_dev *edu, struct dentry *dir)
 	debugfs_create_file("state", 0400, dir, edu, &edudma_state_fops);
 }
 
+/**
+ * edudma_xfer_init() - set up the engine of a device at probe
+ * @edu: the device
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int edudma_xfer_init(struct edudma_dev *edu)
 {
 	spin_lock_init(&edu->xfer_lock);
