@@ -118,14 +118,14 @@ static int sysfs_node(unsigned int minor, char *out, size_t size)
 	return ret;
 }
 
-static void sysfs_driver(const char *bdf, char *out, size_t size)
+/* the last part of the symlink @path points to, into @out ("" if none) */
+static void sysfs_link_name(const char *path, char *out, size_t size)
 {
-	char path[PATH_MAX], target[PATH_MAX];
+	char target[PATH_MAX];
 	const char *base;
 	ssize_t n;
 
 	out[0] = '\0';
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n <= 0)
 		return;
@@ -137,20 +137,22 @@ static void sysfs_driver(const char *bdf, char *out, size_t size)
 	out[n] = '\0';
 }
 
+static void sysfs_driver(const char *bdf, char *out, size_t size)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	sysfs_link_name(path, out, size);
+}
+
 /* is character device @rdev one of the edudma class? */
 static bool sysfs_is_edudma(dev_t rdev)
 {
-	char path[64], target[PATH_MAX];
-	const char *base;
-	ssize_t n;
+	char path[64], name[16];
 
 	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/subsystem", major(rdev), minor(rdev));
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
-		return false;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	return !strcmp(base ? base + 1 : target, "edudma");
+	sysfs_link_name(path, name, sizeof(name));
+	return !strcmp(name, "edudma");
 }
 
 /* ---- discovery -------------------------------------------------------------- */
