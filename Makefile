@@ -304,7 +304,7 @@ guest-lane-hotplug:
 
 DTAP = $(B)/tap/debug$(if $(filter 6.1,$(KERNEL)),,-$(KERNEL))
 check-debug: deps
-	$(MAKE) driver-debug lib cli tests
+	$(MAKE) driver-debug lib cli tests examples
 	@rm -rf $(DTAP)
 	@rc=0; $(MAKE) -k -j$(LAB_JOBS) \
 		$(addprefix debug-lane-,$(filter-out $(DEBUG_SKIP),$(DEBUG_LANES))) || rc=1; \
@@ -404,7 +404,7 @@ demo: deps
 
 # long runs (docs/reliability.md): the fuzzer's full count on the debug kernel
 soak: deps
-	$(MAKE) driver-debug lib cli tests
+	$(MAKE) driver-debug lib cli tests examples
 	$(MAKE) -k debug-lane-m28 debug-lane-m64 debug-lane-dma debug-lane-swiotlb
 	qemu/run --debug-kernel --kmemleak --edu 2 --timeout 14400 -- sh -c '\
 		$(B)/tests/fuzz/edudma-fuzz --calls 1000000 --procs 8 --threads 4 --devices 2 \
