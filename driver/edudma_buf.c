@@ -83,9 +83,11 @@ void edudma_dseg_add(struct edudma_dseg *segs, unsigned int *nr, const struct ed
 	struct edudma_dseg *last = *nr ? &segs[*nr - 1] : NULL;
 
 	if (last && last->offset + last->len == s->offset) {
+		u64 end = last->page_off + last->len;
+
 		if (s->addr == DMA_MAPPING_ERROR && last->addr == DMA_MAPPING_ERROR &&
-		    page_to_pfn(last->page) + (last->len >> PAGE_SHIFT) == page_to_pfn(s->page) &&
-		    PAGE_ALIGNED(last->len)) {
+		    !s->page_off && PAGE_ALIGNED(end) &&
+		    page_to_pfn(last->page) + (end >> PAGE_SHIFT) == page_to_pfn(s->page)) {
 			last->len += s->len;
 			return;
 		}
@@ -182,10 +184,12 @@ static void edudma_buf_walk(struct edudma_buf *buf, u64 pos, u64 len,
 		u64 n = min(len - done, seg->len - delta);
 
 		if (seg->addr == DMA_MAPPING_ERROR) {
+			u64 at_page = seg->page_off + delta;
+
 			if (bounce && !for_cpu && dir != DMA_FROM_DEVICE)
-				edudma_copy_pages(seg->page, delta, bounce + done, n, false);
+				edudma_copy_pages(seg->page, at_page, bounce + done, n, false);
 			else if (bounce && for_cpu && dir != DMA_TO_DEVICE)
-				edudma_copy_pages(seg->page, delta, bounce + done, n, true);
+				edudma_copy_pages(seg->page, at_page, bounce + done, n, true);
 		} else if (buf->need_sync && for_cpu) {
 			dma_sync_single_for_cpu(dev, seg->addr + delta, n, dir);
 		} else if (buf->need_sync) {
@@ -339,6 +343,7 @@ static void edudma_sg_dsegs(struct edudma_buf *buf)
 
 		if (s.addr == DMA_MAPPING_ERROR) {
 			s.page = sg_page(sg);
+			s.page_off = sg->offset;
 			buf->bounce_bytes += s.len;
 		}
 		edudma_dseg_add(buf->dsegs, &buf->nr_dsegs, &s, !buf->need_sync);
@@ -346,8 +351,34 @@ static void edudma_sg_dsegs(struct edudma_buf *buf)
 	}
 }
 
-static int edudma_sg_map(struct edudma_buf *buf)
+/**
+ * edudma_max_seg() - the longest scatterlist entry the device may be given
+ * @dev: the device
+ *
+ * Return: bytes, page-aligned: SWIOTLB bounces one mapping through one
+ * run of slots.
+ */
+unsigned int edudma_max_seg(struct device *dev)
 {
+	return min_t(size_t, UINT_MAX, dma_max_mapping_size(dev)) & PAGE_MASK;
+}
+
+/**
+ * edudma_sg_map() - map a buffer's scatter table for the device
+ * @buf: a buffer with @buf->sgt filled in
+ *
+ * Maps the table whole where the device reaches every page (through an
+ * IOMMU, or with all pages below its mask), else page block by page
+ * block, leaving the blocks beyond the mask to the bounce path. Fills
+ * @buf->dsegs. User memory is mapped without CPU syncs: registrations may
+ * share pages (DMA-API debug refuses overlapping mappings that sync), and
+ * the engine syncs each command's range itself.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int edudma_sg_map(struct edudma_buf *buf)
+{
+	unsigned long attrs = buf->kind == EDUDMA_BUF_USER ? DMA_ATTR_SKIP_CPU_SYNC : 0;
 	struct device *dev = edudma_dma_dev(buf);
 	struct scatterlist *sg;
 	bool all = true;
@@ -362,9 +393,11 @@ static int edudma_sg_map(struct edudma_buf *buf)
 			all &= edudma_reachable(dev, sg_phys(sg), sg->length);
 	}
 	if (all) {
-		ret = dma_map_sgtable(dev, &buf->sgt, DMA_BIDIRECTIONAL, 0);
-		if (ret)
+		/* its -EINVAL and -EIO say what -ENOMEM says of one page's mapping */
+		if (dma_map_sgtable(dev, &buf->sgt, DMA_BIDIRECTIONAL, attrs)) {
+			ret = -ENOMEM;
 			goto err_free;
+		}
 		buf->sgt_mapped = true;
 		for_each_sgtable_dma_sg(&buf->sgt, sg, i)
 			buf->need_sync |= dma_need_sync(dev, sg_dma_address(sg));
@@ -379,7 +412,8 @@ static int edudma_sg_map(struct edudma_buf *buf)
 
 		if (!edudma_reachable(dev, sg_phys(sg), sg->length))
 			continue;
-		addr = dma_map_page(dev, sg_page(sg), sg->offset, sg->length, DMA_BIDIRECTIONAL);
+		addr = dma_map_page_attrs(dev, sg_page(sg), sg->offset, sg->length,
+					  DMA_BIDIRECTIONAL, attrs);
 		if (dma_mapping_error(dev, addr)) {
 			ret = -ENOMEM;
 			goto err_unmap;
@@ -402,7 +436,11 @@ err_free:
 	return ret;
 }
 
-static void edudma_sg_unmap(struct edudma_buf *buf)
+/**
+ * edudma_sg_unmap() - undo edudma_sg_map()
+ * @buf: the buffer
+ */
+void edudma_sg_unmap(struct edudma_buf *buf)
 {
 	struct device *dev = edudma_dma_dev(buf);
 	struct scatterlist *sg;
@@ -564,7 +602,6 @@ static int edudma_vmalloc_alloc(struct edudma_buf *buf, gfp_t gfp)
 {
 	unsigned long i, n = buf->size >> PAGE_SHIFT;
 	struct page **pages;
-	unsigned int max_seg;
 	int ret;
 
 	buf->cpu_addr = __vmalloc(buf->size, gfp | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
@@ -577,8 +614,8 @@ static int edudma_vmalloc_alloc(struct edudma_buf *buf, gfp_t gfp)
 	}
 	for (i = 0; i < n; i++)
 		pages[i] = vmalloc_to_page(buf->cpu_addr + (i << PAGE_SHIFT));
-	max_seg = min_t(size_t, UINT_MAX, dma_max_mapping_size(edudma_dma_dev(buf))) & PAGE_MASK;
-	ret = sg_alloc_table_from_pages_segment(&buf->sgt, pages, n, 0, buf->size, max_seg,
+	ret = sg_alloc_table_from_pages_segment(&buf->sgt, pages, n, 0, buf->size,
+						edudma_max_seg(edudma_dma_dev(buf)),
 						GFP_KERNEL_ACCOUNT);
 	kvfree(pages);
 	if (ret)
@@ -748,6 +785,8 @@ static void edudma_offset_free(struct edudma_buf *buf)
 {
 	struct edudma_dev *edu = buf->edu;
 
+	if (!buf->mmap_pgoff)
+		return;
 	mutex_lock(&edu->offset_lock);
 	mtree_erase(&edu->offsets, buf->mmap_pgoff);
 	mutex_unlock(&edu->offset_lock);
@@ -803,12 +842,13 @@ static int edudma_buf_try_kind(struct edudma_buf *buf, u32 kind)
  * edudma_buf_new() - a buffer structure with a handle and mmap offsets,
  *	not yet usable
  * @edu: the device
- * @size: bytes, page-aligned, at least one page
+ * @size: bytes, at least one; page-aligned if @mappable
+ * @mappable: give it mmap offsets
  *
  * Return: the buffer, to be filled in and then given to edudma_buf_publish()
  * or edudma_buf_discard(); or ERR_PTR(-ENOMEM), ERR_PTR(-ENOSPC).
  */
-struct edudma_buf *edudma_buf_new(struct edudma_dev *edu, u64 size)
+struct edudma_buf *edudma_buf_new(struct edudma_dev *edu, u64 size, bool mappable)
 {
 	struct edudma_buf *buf;
 	int ret;
@@ -823,7 +863,7 @@ struct edudma_buf *edudma_buf_new(struct edudma_dev *edu, u64 size)
 	buf->edu = edu;
 	buf->size = size;
 	mutex_init(&buf->lock);
-	ret = edudma_offset_alloc(buf);
+	ret = mappable ? edudma_offset_alloc(buf) : 0;
 	if (ret)
 		goto err_handle;
 	return buf;
@@ -903,7 +943,7 @@ struct edudma_buf *edudma_buf_create(struct edudma_dev *edu, struct edudma_quota
 	ret = edudma_charge(edu, quota, size);
 	if (ret)
 		return ERR_PTR(ret);
-	buf = edudma_buf_new(edu, size);
+	buf = edudma_buf_new(edu, size, true);
 	if (IS_ERR(buf)) {
 		ret = PTR_ERR(buf);
 		goto err_uncharge;

@@ -19,6 +19,7 @@
 struct dma_buf;
 struct edudma_dev;
 struct edudma_imp;
+struct edudma_user;
 struct inode;
 struct vm_area_struct;
 
@@ -28,12 +29,15 @@ struct vm_area_struct;
  * @len: bytes
  * @offset: where the stretch starts in the buffer
  * @page: a bounced stretch's first page (its pages are contiguous)
+ * @page_off: where in @page a bounced stretch starts (registered user
+ *	memory may start mid-page)
  */
 struct edudma_dseg {
 	dma_addr_t addr;
 	u64 len;
 	u64 offset;
 	struct page *page;
+	unsigned int page_off;
 };
 
 /**
@@ -78,21 +82,22 @@ struct edudma_buf_ops {
  *	NULL for an import
  * @node: in @edu->bufs
  * @ops: the backend
- * @kind: EDUDMA_BUF_COHERENT, _PAGES or _VMALLOC_SG
+ * @kind: EDUDMA_BUF_COHERENT, _PAGES, _VMALLOC_SG, _IMPORTED or _USER
  * @handle: handle, unique on the device
- * @mmap_pgoff: first page of its stretch of the device node's mmap offsets
- * @size: bytes, a multiple of PAGE_SIZE
+ * @mmap_pgoff: first page of its stretch of the device node's mmap offsets,
+ *	0 for a buffer that cannot be mapped (USER)
+ * @size: bytes, a multiple of PAGE_SIZE (USER: the registered length)
  * @inode: the device node's inode (reference held): mappings of the
  *	buffer live in its address space
  * @lock: protects @revoked against the fault handler, @export and
  *	@unexported
  * @revoked: remove() took the device side and COHERENT memory away
  * @unexported: the handle is gone: no dma-buf may be made any more
- * @readonly: an import whose dma-buf was opened read-only: the device
- *	may read it, never write it
+ * @readonly: an import whose dma-buf was opened read-only, or user memory
+ *	registered read-only: the device may read it, never write it
  * @cpu_addr: COHERENT: kernel address; VMALLOC_SG: the vmalloc area
  * @dma_addr: COHERENT: bus address
- * @sgt: PAGES, VMALLOC_SG: the buffer's pages
+ * @sgt: PAGES, VMALLOC_SG, USER: the buffer's pages
  * @sgt_mapped: @sgt was mapped whole with dma_map_sgtable()
  * @dsegs: the device's view, merged where bus addresses are contiguous
  * @nr_dsegs: entries in @dsegs
@@ -104,6 +109,7 @@ struct edudma_buf_ops {
  * @dmabuf: IMPORTED: the dma-buf (reference held)
  * @imp: IMPORTED: the device's mapping of it (reference held), NULL once
  *	unmapped
+ * @user: USER: the pinned pages and the mm charged for them
  */
 struct edudma_buf {
 	struct kref ref;
@@ -132,6 +138,7 @@ struct edudma_buf {
 	struct dma_buf *export;
 	struct dma_buf *dmabuf;
 	struct edudma_imp *imp;
+	struct edudma_user *user;
 };
 
 extern unsigned int edudma_timeout_ms;
@@ -144,12 +151,15 @@ struct edudma_quota *edudma_quota_new(void);
 void edudma_quota_put(struct edudma_quota *quota);
 struct edudma_buf *edudma_buf_create(struct edudma_dev *edu, struct edudma_quota *quota,
 				     u64 size, u32 kind, struct inode *inode);
-struct edudma_buf *edudma_buf_new(struct edudma_dev *edu, u64 size);
+struct edudma_buf *edudma_buf_new(struct edudma_dev *edu, u64 size, bool mappable);
 void edudma_buf_discard(struct edudma_buf *buf);
 void edudma_buf_publish(struct edudma_buf *buf, struct edudma_quota *quota, struct inode *inode);
 void edudma_dseg_add(struct edudma_dseg *segs, unsigned int *nr, const struct edudma_dseg *s,
 		     bool merge_mapped);
 bool edudma_dma_translated(struct device *dev);
+unsigned int edudma_max_seg(struct device *dev);
+int edudma_sg_map(struct edudma_buf *buf);
+void edudma_sg_unmap(struct edudma_buf *buf);
 struct edudma_buf *edudma_buf_lookup(struct edudma_dev *edu, unsigned long pgoff,
 				     bool (*owns)(struct edudma_buf *buf, void *data), void *data);
 void edudma_buf_put(struct edudma_buf *buf);
@@ -163,5 +173,7 @@ void edudma_buf_dev_end(struct edudma_buf *buf, u64 pos, u32 len,
 int edudma_buf_mmap(struct edudma_buf *buf, struct vm_area_struct *vma, u64 offset,
 		    bool via_dmabuf);
 void edudma_bufs_revoke(struct edudma_dev *edu);
+struct edudma_buf *edudma_user_register(struct edudma_dev *edu, u64 addr, u64 len,
+					bool writable, struct inode *inode);
 
 #endif /* EDUDMA_BUF_H */

@@ -176,7 +176,7 @@ static int edudma_ioc_get_info(struct edudma_file *ctx, void __user *uarg)
 		.ident = edu->ident,
 		.caps = EDUDMA_CAP_FACTORIAL | EDUDMA_CAP_LIVENESS | EDUDMA_CAP_SELFTEST |
 			EDUDMA_CAP_BUFFERS | EDUDMA_CAP_STATS | EDUDMA_CAP_XFER |
-			EDUDMA_CAP_DMABUF,
+			EDUDMA_CAP_DMABUF | EDUDMA_CAP_USER_MEMORY,
 		.dma_mask_bits = edu->dma_bits,
 		.irq_mode = edu->irq_mode,
 		.window_addr = EDU_WINDOW_ADDR,
@@ -419,6 +419,29 @@ static int edudma_ioc_import(struct edudma_file *ctx, void __user *uarg)
 	return edudma_handle_publish(ctx, buf, uarg, &arg, sizeof(arg));
 }
 
+static int edudma_ioc_register(struct edudma_file *ctx, void __user *uarg)
+{
+	struct edudma_register arg;
+	struct edudma_buf *buf;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if ((arg.flags & ~EDUDMA_REGISTER_READONLY) || arg.pad || !arg.length ||
+	    arg.addr + arg.length < arg.addr)
+		return -EINVAL;
+	if (arg.length > READ_ONCE(edudma_max_buffer_size))
+		return -EFBIG;
+	if (!access_ok(u64_to_user_ptr(arg.addr), arg.length))
+		return -EFAULT;
+	buf = edudma_user_register(ctx->edu, arg.addr, arg.length,
+				   !(arg.flags & EDUDMA_REGISTER_READONLY), ctx->inode);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	arg.handle = buf->handle;
+	arg.nr_segments = buf->nr_dsegs;
+	return edudma_handle_publish(ctx, buf, uarg, &arg, sizeof(arg));
+}
+
 /* a buffer range of a transfer: the buffer (with a reference) or an errno */
 static struct edudma_buf *edudma_xfer_range(struct edudma_file *ctx, u32 handle, u64 off,
 					    u64 len)
@@ -536,7 +559,7 @@ static int edudma_ioc_xfer(struct edudma_file *ctx, void __user *uarg)
 			dst = NULL;
 			goto out_put;
 		}
-		/* an import of a dma-buf opened read-only */
+		/* an import of a dma-buf opened read-only, or read-only user memory */
 		if (dst->readonly) {
 			ret = -EACCES;
 			goto out_put;
@@ -672,6 +695,9 @@ static long edudma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case EDUDMA_IOC_IMPORT:
 		handler = edudma_ioc_import;
+		break;
+	case EDUDMA_IOC_REGISTER:
+		handler = edudma_ioc_register;
 		break;
 	case EDUDMA_IOC_XFER:
 		return edudma_ioc_xfer(ctx, uarg);

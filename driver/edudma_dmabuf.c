@@ -507,7 +507,7 @@ struct edudma_buf *edudma_dmabuf_import(struct edudma_dev *edu, int fd, struct i
 		ret = -EFBIG;
 		goto err_put;
 	}
-	buf = edudma_buf_new(edu, dmabuf->size);
+	buf = edudma_buf_new(edu, dmabuf->size, true);
 	if (IS_ERR(buf)) {
 		ret = PTR_ERR(buf);
 		goto err_put;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * edudma tracepoints: buffers (alloc, free, mmap, sync, revoke) and the
+ * edudma tracepoints: buffers (alloc, free, mmap, sync, revoke, the pinning
+ * and unpinning of registered user memory) and the
  * transfer engine, command by command (queue, each command's start and
  * completion, bounce copies and window scrubs, timeouts, the end of each
  * transfer). `trace-cmd record -e edudma`, perf, or tracefs's
@@ -31,7 +32,7 @@
 
 #define edudma_trace_kind(kind)						\
 	__print_symbolic(kind, { 1, "coherent" }, { 2, "pages" }, { 3, "vmalloc" },	\
-			 { 4, "imported" })
+			 { 4, "imported" }, { 5, "user" })
 
 DECLARE_EVENT_CLASS(edudma_buf_class,
 		    TP_PROTO(const struct edudma_buf *buf),
@@ -67,6 +68,34 @@ DEFINE_EVENT(edudma_buf_class, edudma_buf_free,
 DEFINE_EVENT(edudma_buf_class, edudma_buf_revoke,
 	     TP_PROTO(const struct edudma_buf *buf),
 	     TP_ARGS(buf));
+
+DECLARE_EVENT_CLASS(edudma_user_class,
+		    TP_PROTO(const struct edudma_buf *buf, unsigned long pages),
+		    TP_ARGS(buf, pages),
+		    TP_STRUCT__entry(__field(int, minor)
+				     __field(u32, handle)
+				     __field(u64, size)
+				     __field(unsigned long, pages)
+				     __field(bool, readonly)),
+		    TP_fast_assign(__entry->minor = buf->edu->minor;
+				   __entry->handle = buf->handle;
+				   __entry->size = buf->size;
+				   __entry->pages = pages;
+				   __entry->readonly = buf->readonly;),
+		    TP_printk("edudma%d buf=%u size=%llu pages=%lu%s", __entry->minor,
+			      __entry->handle, __entry->size, __entry->pages,
+			      __entry->readonly ? " readonly" : "")
+);
+
+/* user memory registered: @pages pinned long-term and charged */
+DEFINE_EVENT(edudma_user_class, edudma_user_pin,
+	     TP_PROTO(const struct edudma_buf *buf, unsigned long pages),
+	     TP_ARGS(buf, pages));
+
+/* its last reference gone: unpinned (dirtied if writable) and uncharged */
+DEFINE_EVENT(edudma_user_class, edudma_user_unpin,
+	     TP_PROTO(const struct edudma_buf *buf, unsigned long pages),
+	     TP_ARGS(buf, pages));
 
 /* a user mapping of [offset, offset + len) of a buffer */
 TRACE_EVENT(edudma_buf_mmap,

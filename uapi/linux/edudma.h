@@ -30,6 +30,7 @@
 #define EDUDMA_CAP_STATS	_BITULL(4)	/* EDUDMA_IOC_STATS */
 #define EDUDMA_CAP_XFER		_BITULL(5)	/* XFER, WAIT, poll */
 #define EDUDMA_CAP_DMABUF	_BITULL(6)	/* EXPORT, IMPORT */
+#define EDUDMA_CAP_USER_MEMORY	_BITULL(7)	/* EDUDMA_IOC_REGISTER */
 
 /* Values of struct edudma_info.irq_mode. */
 #define EDUDMA_IRQ_INTX		1	/* legacy pin interrupt (INTA) */
@@ -126,6 +127,7 @@ struct edudma_selftest {
 #define EDUDMA_BUF_VMALLOC_SG	3	/* vmalloc, scatter-gather over its pages */
 #define EDUDMA_BUF_KINDS	4	/* kinds ALLOC takes are below this */
 #define EDUDMA_BUF_IMPORTED	4	/* reported only: a dma-buf from EDUDMA_IOC_IMPORT */
+#define EDUDMA_BUF_USER		5	/* reported only: memory from EDUDMA_IOC_REGISTER */
 /*
  * Entries of struct edudma_stats' per-kind arrays: [0] all kinds, then
  * COHERENT, PAGES and VMALLOC_SG. Fixed with the struct's layout: a kind
@@ -198,7 +200,7 @@ struct edudma_seg {
  * struct edudma_buf_info - EDUDMA_IOC_BUF_INFO argument
  * @handle: input: the buffer's handle
  * @flags: input: zero
- * @kind: output: EDUDMA_BUF_COHERENT, _PAGES, _VMALLOC_SG or _IMPORTED
+ * @kind: output: EDUDMA_BUF_COHERENT, _PAGES, _VMALLOC_SG, _IMPORTED or _USER
  * @nr_segments: output: DMA segments
  * @size: output: bytes
  * @mmap_offset: output: offset for mmap()
@@ -407,6 +409,52 @@ struct edudma_import {
 	__aligned_u64 mmap_offset;
 };
 
+/* struct edudma_register.flags */
+#define EDUDMA_REGISTER_READONLY _BITUL(0)	/* the device only reads it */
+
+/**
+ * struct edudma_register - EDUDMA_IOC_REGISTER argument: user memory as a
+ *	buffer
+ * @addr: input: first byte of the range, any alignment
+ * @length: input: bytes, at least 1, at most the max_buffer_size parameter
+ * @flags: input: 0 (the device reads and writes the range) or
+ *	EDUDMA_REGISTER_READONLY (transfers may only read it: TO_DEVICE and
+ *	COPY source; as a destination EACCES)
+ * @pad: input: zero
+ * @handle: output: a handle of kind EDUDMA_BUF_USER in this open file,
+ *	usable in EDUDMA_IOC_XFER, _SYNC, _BUF_INFO and _FREE; its size is
+ *	@length and transfer offsets count from @addr
+ * @nr_segments: output: DMA segments of the device's mapping of it
+ *
+ * The range's pages are pinned once, long-term, for as long as the
+ * handle (or a transfer using it) lives, and mapped for the device; the
+ * pages the device may write are marked dirty when they are unpinned.
+ * Anonymous (malloc'd), memfd/shmem and hugetlb memory can be registered.
+ * The pinned pages stay the buffer's whatever happens to the mapping: after
+ * munmap() or mremap() of the range transfers still reach the old pages,
+ * and after fork() the parent keeps them (the child gets copies). The
+ * buffer cannot be mmapped (BUF_INFO reports mmap_offset 0) or exported:
+ * the memory is already the caller's. The pinned bytes are charged to the
+ * caller's RLIMIT_MEMLOCK (mm->pinned_vm, as RDMA charges them) unless it
+ * has CAP_IPC_LOCK; not to max_file_bytes or max_device_bytes.
+ * Errors: EINVAL (flags, pad, length 0, a range that wraps), EFBIG
+ * (length above max_buffer_size), ENOMEM (RLIMIT_MEMLOCK exceeded, or no
+ * memory), EFAULT (a range that is not all mapped, is mapped without write
+ * permission and not registered read-only, or is memory that cannot be
+ * pinned: I/O and PFN mappings such as a mapped COHERENT buffer), and the
+ * kernel's own errno for memory it refuses to pin long-term (EOPNOTSUPP
+ * for file-system DAX), EINTR (a fatal signal while pinning), EMFILE. A
+ * failed call leaves nothing pinned or charged.
+ */
+struct edudma_register {
+	__aligned_u64 addr;
+	__aligned_u64 length;
+	__u32 flags;
+	__u32 pad;
+	__u32 handle;
+	__u32 nr_segments;
+};
+
 #define EDUDMA_WAIT_FOREVER	0xffffffffU
 
 /**
@@ -450,6 +498,7 @@ struct edudma_wait {
 #define EDUDMA_IOC_SYNC		_IOW(EDUDMA_IOC_MAGIC, 0x13, struct edudma_sync)
 #define EDUDMA_IOC_EXPORT	_IOWR(EDUDMA_IOC_MAGIC, 0x14, struct edudma_export)
 #define EDUDMA_IOC_IMPORT	_IOWR(EDUDMA_IOC_MAGIC, 0x15, struct edudma_import)
+#define EDUDMA_IOC_REGISTER	_IOWR(EDUDMA_IOC_MAGIC, 0x16, struct edudma_register)
 #define EDUDMA_IOC_XFER		_IOWR(EDUDMA_IOC_MAGIC, 0x20, struct edudma_xfer)
 #define EDUDMA_IOC_WAIT		_IOWR(EDUDMA_IOC_MAGIC, 0x21, struct edudma_wait)
 
