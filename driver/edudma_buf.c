@@ -363,6 +363,16 @@ unsigned int edudma_max_seg(struct device *dev)
 	return min_t(size_t, UINT_MAX, dma_max_mapping_size(dev)) & PAGE_MASK;
 }
 
+/*
+ * A buffer the device only reads is mapped for that alone: DMA-API debug
+ * then lets any number of such mappings share pages (user memory
+ * registered read-only many times over).
+ */
+static enum dma_data_direction edudma_map_dir(const struct edudma_buf *buf)
+{
+	return buf->readonly ? DMA_TO_DEVICE : DMA_BIDIRECTIONAL;
+}
+
 /**
  * edudma_sg_map() - map a buffer's scatter table for the device
  * @buf: a buffer with @buf->sgt filled in
@@ -379,6 +389,7 @@ unsigned int edudma_max_seg(struct device *dev)
 int edudma_sg_map(struct edudma_buf *buf)
 {
 	unsigned long attrs = buf->kind == EDUDMA_BUF_USER ? DMA_ATTR_SKIP_CPU_SYNC : 0;
+	enum dma_data_direction dir = edudma_map_dir(buf);
 	struct device *dev = edudma_dma_dev(buf);
 	struct scatterlist *sg;
 	bool all = true;
@@ -394,7 +405,7 @@ int edudma_sg_map(struct edudma_buf *buf)
 	}
 	if (all) {
 		/* its -EINVAL and -EIO say what -ENOMEM says of one page's mapping */
-		if (dma_map_sgtable(dev, &buf->sgt, DMA_BIDIRECTIONAL, attrs)) {
+		if (dma_map_sgtable(dev, &buf->sgt, dir, attrs)) {
 			ret = -ENOMEM;
 			goto err_free;
 		}
@@ -412,8 +423,7 @@ int edudma_sg_map(struct edudma_buf *buf)
 
 		if (!edudma_reachable(dev, sg_phys(sg), sg->length))
 			continue;
-		addr = dma_map_page_attrs(dev, sg_page(sg), sg->offset, sg->length,
-					  DMA_BIDIRECTIONAL, attrs);
+		addr = dma_map_page_attrs(dev, sg_page(sg), sg->offset, sg->length, dir, attrs);
 		if (dma_mapping_error(dev, addr)) {
 			ret = -ENOMEM;
 			goto err_unmap;
@@ -427,7 +437,7 @@ int edudma_sg_map(struct edudma_buf *buf)
 err_unmap:
 	for_each_sgtable_sg(&buf->sgt, sg, i) {
 		if (sg_dma_address(sg) != DMA_MAPPING_ERROR)
-			dma_unmap_page(dev, sg_dma_address(sg), sg->length, DMA_BIDIRECTIONAL);
+			dma_unmap_page(dev, sg_dma_address(sg), sg->length, dir);
 	}
 err_free:
 	kvfree(buf->dsegs);
@@ -442,6 +452,7 @@ err_free:
  */
 void edudma_sg_unmap(struct edudma_buf *buf)
 {
+	enum dma_data_direction dir = edudma_map_dir(buf);
 	struct device *dev = edudma_dma_dev(buf);
 	struct scatterlist *sg;
 	unsigned int i;
@@ -453,13 +464,13 @@ void edudma_sg_unmap(struct edudma_buf *buf)
 	 * mapping when remove() revokes it).
 	 */
 	if (buf->sgt_mapped) {
-		dma_unmap_sgtable(dev, &buf->sgt, DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
+		dma_unmap_sgtable(dev, &buf->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 		buf->sgt_mapped = false;
 		return;
 	}
 	for_each_sgtable_sg(&buf->sgt, sg, i) {
 		if (sg_dma_address(sg) != DMA_MAPPING_ERROR)
-			dma_unmap_page_attrs(dev, sg_dma_address(sg), sg->length, DMA_BIDIRECTIONAL,
+			dma_unmap_page_attrs(dev, sg_dma_address(sg), sg->length, dir,
 					     DMA_ATTR_SKIP_CPU_SYNC);
 		sg_dma_address(sg) = DMA_MAPPING_ERROR;
 	}

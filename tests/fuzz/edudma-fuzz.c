@@ -42,10 +42,11 @@
 
 enum { OP_ALLOC, OP_FREE, OP_INFO, OP_SYNC, OP_XFER, OP_WAIT, OP_MMAP, OP_MUNMAP, OP_GETINFO,
        OP_STATS, OP_FACT, OP_LIVE, OP_RANDOM, OP_REOPEN, OP_EXPORT, OP_IMPORT, OP_MADVISE,
-       OP_N };
+       OP_REGISTER, OP_N };
 static const char *const op_names[OP_N] = {
 	"alloc", "free", "buf_info", "sync", "xfer", "wait", "mmap", "munmap", "get_info",
 	"stats", "factorial", "liveness", "random_cmd", "reopen", "export", "import", "madvise",
+	"register",
 };
 #define NERR 140	/* result slot: 0 = success, else errno (clamped) */
 
@@ -55,6 +56,7 @@ struct shared {
 	uint64_t foreign_bytes;		/* bytes of another process seen in a buffer */
 	uint64_t checked_xfers;		/* transfers whose destination was checked */
 	uint64_t lost_pages;		/* a mapping that lost its data */
+	uint64_t left_pinned;		/* a process whose pages stayed pinned after close */
 };
 
 static struct shared *sh;
@@ -63,6 +65,11 @@ static int procs = 2, threads = 2, devices = 1;
 /* this process's tag: the byte its buffers are filled with */
 static uint8_t tag;
 #define TAG_FILL (64 << 10)	/* bytes of a new buffer filled with the tag */
+/* this process's memory for EDUDMA_IOC_REGISTER, filled with the tag */
+#define ARENA (1 << 20)
+static uint8_t *arena;
+#define TARENA (256 << 10)
+#define WR_MAX 6
 
 static uint64_t rnd(uint64_t *s)
 {
@@ -116,6 +123,8 @@ struct thread_state {
 	uint64_t seqs[16];
 	int nseq;
 	int dmabufs[4];		/* exported dma-buf fds, + 1 (0: none) */
+	uint8_t *arena;		/* TARENA bytes the thread registers writable */
+	int wr_made;		/* writable registrations made */
 };
 
 static uint32_t pick_handle(struct thread_state *t)
@@ -440,6 +449,46 @@ static bool one_call(struct thread_state *t)
 		}
 		break;
 	}
+	case OP_REGISTER: {
+		/*
+		 * Writable registrations only of the thread's own arena, at most
+		 * WR_MAX of them: DMA-API debug before Linux 7 warns once more
+		 * than 7 writable mappings share a cacheline (docs/testing.md).
+		 * Read-only ones (mapped to-device only) of anything.
+		 */
+		bool wr = t->wr_made < WR_MAX && rnd(s) % 2;
+		uint8_t *base = wr ? t->arena : arena;
+		uint64_t size = wr ? TARENA : ARENA, off = rnd(s) % size;
+		struct edudma_register r = { .addr = (uintptr_t)base + off,
+					     .length = 1 + rnd(s) % (size - off) };
+		struct edudma_alloc a = { 0 };
+
+		switch (rnd(s) % 8) {
+		case 0:		/* anything */
+			r.addr = rnd(s) % 2 ? rnd(s) : r.addr;
+			r.length = pick_size(s);
+			break;
+		case 1:		/* a mapping of a buffer: pages pin, coherent memory does not */
+			i = (int)(rnd(s) % 8);
+			if (t->maps[i] && !wr) {
+				r.addr = (uintptr_t)t->maps[i] + rnd(s) % t->maplen[i];
+				r.length = 1 + rnd(s) % 8192;
+			}
+			break;
+		}
+		r.flags = rnd(s) % 8 ? 0 : pick_flags(s, EDUDMA_REGISTER_READONLY);
+		if (!wr)
+			r.flags |= EDUDMA_REGISTER_READONLY;
+		r.pad = rnd(s) % 16 ? 0 : 1;
+		ret = io(t->fd, EDUDMA_IOC_REGISTER, &r);
+		if (!ret) {
+			t->wr_made += !(r.flags & EDUDMA_REGISTER_READONLY);
+			a.handle = r.handle;
+			a.size = r.length;
+			remember(t, &a);
+		}
+		break;
+	}
 	case OP_REOPEN: {
 		char node[32];
 
@@ -480,6 +529,10 @@ static void *thread_main(void *p)
 	t->s = a->seed | 1;
 	t->fd = a->fd;
 	t->shared_fd = a->fd;
+	t->arena = mmap(NULL, TARENA, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (t->arena == MAP_FAILED)
+		_exit(22);
+	memset(t->arena, tag, TARENA);
 	for (uint64_t i = 0; i < a->n;)
 		i += one_call(t);
 	for (int i = 0; i < 8; i++)
@@ -490,8 +543,24 @@ static void *thread_main(void *p)
 			close(t->dmabufs[i] - 1);
 	if (t->fd != a->fd)
 		close(t->fd);
+	munmap(t->arena, TARENA);
 	free(t);
 	return NULL;
+}
+
+/* kB of this process's pinned memory (VmPin: mm->pinned_vm); 0 if unknown */
+static unsigned long vm_pin_kb(void)
+{
+	unsigned long kb = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %lu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
 }
 
 static void process_main(int p)
@@ -506,6 +575,10 @@ static void process_main(int p)
 	if (fd < 0)
 		_exit(20);
 	tag = (uint8_t)(1 + p % 255);
+	arena = mmap(NULL, ARENA, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (arena == MAP_FAILED)
+		_exit(21);
+	memset(arena, tag, ARENA);
 	for (int i = 0; i < threads; i++) {
 		/* every thread shares the process's fd; REOPEN gives some their own */
 		args[i] = (struct thread_arg){ .seed = seed * 1000003 + (uint64_t)p * 64 + i,
@@ -517,6 +590,11 @@ static void process_main(int p)
 	for (int i = 0; i < threads; i++)
 		pthread_join(th[i], NULL);
 	close(fd);
+	/* every handle is gone: transfers still in flight unpin when they end */
+	for (int i = 0; vm_pin_kb() && i < 100; i++)
+		usleep(50000);
+	if (vm_pin_kb())
+		__atomic_fetch_add(&sh->left_pinned, 1, __ATOMIC_RELAXED);
 	_exit(0);
 }
 
@@ -648,6 +726,10 @@ int main(int argc, char **argv)
 	if (sh->foreign_bytes) {
 		printf("edudma-fuzz: %" PRIu64 " bytes of another process read back\n",
 		       sh->foreign_bytes);
+		bad = 1;
+	}
+	if (sh->left_pinned) {
+		printf("edudma-fuzz: %" PRIu64 " processes left pages pinned\n", sh->left_pinned);
 		bad = 1;
 	}
 	if (sh->lost_pages) {

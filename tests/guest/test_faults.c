@@ -355,6 +355,75 @@ Test(faults, dmabuf_paths_fail_cleanly)
 	close(c.fd);
 }
 
+/* kB of this process's pinned memory (mm->pinned_vm, VmPin) */
+static unsigned long vm_pin_kb(void)
+{
+	unsigned long kb = ~0UL;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+struct uctx {
+	int fd;
+	uint8_t *mem;
+	uint32_t dst;
+	struct edudma_register r;
+};
+
+/* REGISTER a mid-page range, then a COPY out of it; a failure pins nothing */
+static int do_register(void *p)
+{
+	struct uctx *c = p;
+	struct edudma_xfer x = { .op = EDUDMA_XFER_COPY, .dst_handle = c->dst, .length = 5000 };
+	int ret = 0;
+
+	c->r = (struct edudma_register){ .addr = (uintptr_t)c->mem + 100, .length = 60000 };
+	if (ioctl(c->fd, EDUDMA_IOC_REGISTER, &c->r))
+		ret = -errno;
+	else if (x.src_handle = c->r.handle, ioctl(c->fd, EDUDMA_IOC_XFER, &x))
+		ret = -errno;
+	if (ret && c->r.handle)
+		cr_assert_eq(lab_free(c->fd, c->r.handle), 0);
+	if (ret)
+		cr_assert_eq(vm_pin_kb(), 0, "pages left pinned after errno %d", -ret);
+	return ret;
+}
+
+static void undo_register(void *p)
+{
+	struct uctx *c = p;
+
+	cr_assert_eq(lab_free(c->fd, c->r.handle), 0);
+	cr_assert_eq(vm_pin_kb(), 0);
+}
+
+Test(faults, user_memory_fails_cleanly)
+{
+	struct uctx c = { .fd = lab_open(0) };
+	struct edudma_alloc a;
+	struct edudma_stats st;
+
+	c.mem = mmap(NULL, 64 * 1024, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(c.mem, MAP_FAILED);
+	memset(c.mem, 1, 64 * 1024);
+	cr_assert_eq(lab_alloc(c.fd, 8192, EDUDMA_BUF_PAGES, &a), 0);
+	c.dst = a.handle;
+	cr_assert_gt(walk("register", do_register, undo_register, &c), 0);
+	cr_assert_eq(lab_free(c.fd, a.handle), 0);
+	lab_stats(c.fd, &st);
+	cr_assert_eq(st.buffers[0], 0, "buffers left behind");
+	cr_assert_eq(vm_pin_kb(), 0);
+	munmap(c.mem, 64 * 1024);
+	close(c.fd);
+}
+
 /*
  * A device whose DMA engine stays busy for ever, or reads all ones (gone),
  * is given up: the transfer fails with EIO (at once when gone, after ten

@@ -472,3 +472,34 @@ Test(user, unreachable_pages_go_through_the_bounce_path, .timeout = 600)
 		munmap(mem[i], chunk);
 	close(fd);
 }
+
+Test(user, many_registrations_of_the_same_pages)
+{
+	uint8_t *p = anon(2 * PAGE, PROT_READ | PROT_WRITE);
+	uint32_t h[16], w[4];
+	struct lab_buf b;
+	int fd = lab_open(0);
+
+	lab_buf_alloc(fd, 2 * PAGE, EDUDMA_BUF_PAGES, &b);
+	lab_fill(p, 2 * PAGE, 81);
+	/* read-only ones any number of times; writable ones overlapping them */
+	for (unsigned int i = 0; i < 16; i++)
+		cr_assert_eq(reg(fd, p + i, 2 * PAGE - 16, EDUDMA_REGISTER_READONLY, &h[i]), 0);
+	for (unsigned int i = 0; i < 4; i++)
+		cr_assert_eq(reg(fd, p + 64 * i, PAGE, 0, &w[i]), 0);
+	cr_assert_eq(vm_pin_kb(), (16 * 2 + 1 + 3 * 2) * 4);
+	for (unsigned int i = 0; i < 16; i++) {
+		memset(b.p, 0, 2 * PAGE);
+		cr_assert_eq(lab_xfer(fd, EDUDMA_XFER_COPY, h[i], 0, b.a.handle, 0, 2 * PAGE - 16),
+			     0);
+		cr_assert_eq(memcmp(b.p, p + i, 2 * PAGE - 16), 0, "registration %u", i);
+	}
+	for (unsigned int i = 0; i < 16; i++)
+		cr_assert_eq(lab_free(fd, h[i]), 0);
+	for (unsigned int i = 0; i < 4; i++)
+		cr_assert_eq(lab_free(fd, w[i]), 0);
+	cr_assert_eq(vm_pin_kb(), 0);
+	lab_buf_free(fd, &b);
+	close(fd);
+	munmap(p, 2 * PAGE);
+}
