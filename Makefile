@@ -417,7 +417,7 @@ soak: deps
 bench: deps
 	$(MAKE) all
 	@mkdir -p $(B)/bench
-	$(LAB) --edu 2 --timeout 3600 -- sh -c 'edudma bench --verify --csv $$EDUDMA_OUT/bench.csv \
+	$(LAB) --edu 2 --timeout 3600 -- sh -c 'edudma bench --verify --user --csv $$EDUDMA_OUT/bench.csv \
 		--plot $$EDUDMA_OUT/bench.png >$$EDUDMA_OUT/bench.txt; rc=$$?; \
 		cat $$EDUDMA_OUT/bench.txt; exit $$rc' && \
 		cp "$$(ls -td $(B)/lab/run-* | head -1)"/bench.* $(B)/bench/

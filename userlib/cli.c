@@ -362,7 +362,7 @@ static const struct {
 	{ EDUDMA_CAP_FACTORIAL, "factorial" }, { EDUDMA_CAP_LIVENESS, "liveness" },
 	{ EDUDMA_CAP_SELFTEST, "selftest" }, { EDUDMA_CAP_BUFFERS, "buffers" },
 	{ EDUDMA_CAP_STATS, "stats" }, { EDUDMA_CAP_XFER, "xfer" },
-	{ EDUDMA_CAP_DMABUF, "dmabuf" },
+	{ EDUDMA_CAP_DMABUF, "dmabuf" }, { EDUDMA_CAP_USER_MEMORY, "user-memory" },
 };
 
 static void info_human(const struct edudma_device *d, const struct edudma_info *in, int err)

@@ -29,7 +29,7 @@ struct bench {
 	size_t nkinds;
 	uint64_t sizes[8];
 	size_t nsizes;
-	bool verify;
+	bool verify, user;
 	const char *csv, *plot;
 	struct bench_row *rows;
 	size_t nrows;
@@ -466,7 +466,114 @@ static int write_plot(const struct bench *b, const char *path)
 	return WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : -EIO;
 }
 
-enum { OPT_SIZE = 's', OPT_KIND = 'k', OPT_VERIFY = 'v', OPT_QUICK = 256, OPT_CSV, OPT_PLOT };
+/* ---- registered user memory (--user) ---------------------------------------- */
+
+#define USER_REG_BYTES (16ULL << 20)
+#define USER_XFER_BYTES (64ULL << 10)
+#define USER_ROUNDS 4
+#define USER_XFER_ROUNDS 2
+
+/* one blocking TO_DEVICE of @len from @src: wall and device time */
+static int user_xfer(struct edudma *e, struct edudma_buf *src, uint64_t len, uint64_t *wall,
+		     uint64_t *dev)
+{
+	struct edudma_xfer x = { .op = EDUDMA_XFER_TO_DEVICE, .src_handle = edudma_buf_handle(src),
+				 .length = len };
+	uint64_t t0 = cli_now_ns();
+	int ret = edudma_submit(e, &x);
+
+	*wall += cli_now_ns() - t0;
+	*dev += x.device_ns;
+	return ret;
+}
+
+/*
+ * Side by side, in one run: registering malloc'd memory against allocating
+ * a PAGES buffer of the same size (per MiB); a 64 KiB TO_DEVICE from
+ * registered memory against one from a PAGES buffer (the device's limit is
+ * the same: ~1.0); and against pinning for each transfer, as XDMA does
+ * (register, transfer, free).
+ */
+static int bench_user(struct edudma *e, struct bench *b, const char **what)
+{
+	uint64_t reg_ns = 0, alloc_ns = 0, t0, w_reg = 0, d_reg = 0, w_pages = 0, d_pages = 0;
+	uint64_t w_pin = 0, d_pin = 0, w_xfer = 0;
+	struct edudma_buf *u = NULL, *pg = NULL, *tmp;
+	double mib = (double)USER_REG_BYTES / (1 << 20);
+	struct json_object *o;
+	uint8_t *mem;
+	int ret = 0;
+
+	*what = "benchmark registered user memory";
+	mem = malloc(USER_REG_BYTES);
+	if (!mem)
+		return -ENOMEM;
+	memset(mem, 1, USER_REG_BYTES);
+	for (int i = 0; i < USER_ROUNDS && !ret; i++) {
+		t0 = cli_now_ns();
+		ret = edudma_buf_register(e, mem, USER_REG_BYTES, 0, &tmp);
+		reg_ns += cli_now_ns() - t0;
+		edudma_buf_free(ret ? NULL : tmp);
+		t0 = cli_now_ns();
+		if (!ret)
+			ret = edudma_buf_alloc(e, USER_REG_BYTES, EDUDMA_BUF_PAGES, &tmp);
+		alloc_ns += cli_now_ns() - t0;
+		edudma_buf_free(ret ? NULL : tmp);
+	}
+	if (!ret)
+		ret = edudma_buf_register(e, mem, USER_XFER_BYTES, EDUDMA_REGISTER_READONLY, &u);
+	if (!ret)
+		ret = edudma_buf_alloc(e, USER_XFER_BYTES, EDUDMA_BUF_PAGES, &pg);
+	for (int i = 0; i < USER_XFER_ROUNDS && !ret; i++) {
+		ret = user_xfer(e, u, USER_XFER_BYTES, &w_reg, &d_reg);
+		if (!ret)
+			ret = user_xfer(e, pg, USER_XFER_BYTES, &w_pages, &d_pages);
+		t0 = cli_now_ns();
+		if (!ret)
+			ret = edudma_buf_register(e, mem + USER_XFER_BYTES, USER_XFER_BYTES,
+						  EDUDMA_REGISTER_READONLY, &tmp);
+		if (!ret) {
+			ret = user_xfer(e, tmp, USER_XFER_BYTES, &w_xfer, &d_pin);
+			edudma_buf_free(tmp);
+		}
+		w_pin += cli_now_ns() - t0;	/* register, transfer and free */
+	}
+	edudma_buf_free(u);
+	edudma_buf_free(pg);
+	free(mem);
+	if (ret)
+		return ret;
+	o = json_object_new_object();
+	cli_json_add(o, "register_us_per_mib", cli_json_double(reg_ns / 1e3 / USER_ROUNDS / mib));
+	cli_json_add(o, "alloc_pages_us_per_mib",
+		     cli_json_double(alloc_ns / 1e3 / USER_ROUNDS / mib));
+	cli_json_add(o, "xfer_bytes", cli_json_u64(USER_XFER_BYTES));
+	cli_json_add(o, "xfer_registered_ms", cli_json_double(w_reg / 1e6 / USER_XFER_ROUNDS));
+	cli_json_add(o, "xfer_pages_ms", cli_json_double(w_pages / 1e6 / USER_XFER_ROUNDS));
+	cli_json_add(o, "xfer_pin_each_ms", cli_json_double(w_pin / 1e6 / USER_XFER_ROUNDS));
+	cli_json_add(o, "device_registered_vs_pages", cli_json_double((double)d_reg / d_pages));
+	cli_json_add(o, "registered_vs_pages", cli_json_double((double)w_reg / w_pages));
+	cli_json_add(o, "pin_each_vs_registered", cli_json_double((double)w_pin / w_reg));
+	cli_json_add(b->doc, "user_memory", o);
+	if (cli.json)
+		return 0;
+	printf("user memory (malloc'd; %d rounds of registration, %d of transfers):\n",
+	       USER_ROUNDS, USER_XFER_ROUNDS);
+	printf("  register %.0f MiB: %.1f us/MiB; ALLOC of PAGES: %.1f us/MiB (%.2fx)\n", mib,
+	       reg_ns / 1e3 / USER_ROUNDS / mib, alloc_ns / 1e3 / USER_ROUNDS / mib,
+	       (double)reg_ns / alloc_ns);
+	printf("  %llu KiB to_device: registered %.2f ms, PAGES %.2f ms (%.4fx; device time %.4fx)\n",
+	       USER_XFER_BYTES >> 10, w_reg / 1e6 / USER_XFER_ROUNDS,
+	       w_pages / 1e6 / USER_XFER_ROUNDS, (double)w_reg / w_pages,
+	       (double)d_reg / d_pages);
+	printf("  %llu KiB to_device pinned for the transfer (register, transfer, free): %.2f ms "
+	       "(%.4fx registered once)\n", USER_XFER_BYTES >> 10, w_pin / 1e6 / USER_XFER_ROUNDS,
+	       (double)w_pin / w_reg);
+	return 0;
+}
+
+enum { OPT_SIZE = 's', OPT_KIND = 'k', OPT_VERIFY = 'v', OPT_QUICK = 256, OPT_CSV, OPT_PLOT,
+       OPT_USER };
 
 static int set_bench_opt(int key, const char *arg, void *ctx)
 {
@@ -503,6 +610,9 @@ static int set_bench_opt(int key, const char *arg, void *ctx)
 	case OPT_PLOT:
 		b->plot = arg;
 		return -1;
+	case OPT_USER:
+		b->user = true;
+		return -1;
 	default:
 		return EXIT_USAGE;
 	}
@@ -518,6 +628,8 @@ int cmd_bench(int argc, char **argv)
 		{ "verify", OPT_VERIFY, NULL, "compare every copy with its source" },
 		{ "csv", OPT_CSV, "FILE", "the rows as CSV (- for stdout)" },
 		{ "plot", OPT_PLOT, "FILE.png", "plot through gnuplot" },
+		{ "user", OPT_USER, NULL, "also registered user memory: registration cost, "
+		  "transfers against PAGES and against pinning per transfer" },
 		{ NULL, 0, NULL, NULL },
 	};
 	struct bench b = { .sizes = { 4096, 16384, 65536, 262144, 1048576 }, .nsizes = 5 };
@@ -527,7 +639,7 @@ int cmd_bench(int argc, char **argv)
 	int ret, pos;
 
 	ret = cli_parse(argc, argv, "[--size SIZE | --quick] [--kind KIND]... [--verify] "
-			"[--csv FILE] [--plot FILE.png]", opts, set_bench_opt, &b, &pos);
+			"[--csv FILE] [--plot FILE.png] [--user]", opts, set_bench_opt, &b, &pos);
 	if (ret >= 0)
 		return ret;
 	if (pos != argc)
@@ -569,6 +681,8 @@ int cmd_bench(int argc, char **argv)
 		ret = bench_kind(e, &b, b.kinds[k], &what);
 	if (!ret)
 		ret = bench_aggregate(&b, b.sizes[b.nsizes - 1], &what);
+	if (!ret && b.user)
+		ret = bench_user(e, &b, &what);
 	if (!ret && b.csv) {
 		what = "write the CSV file";
 		ret = write_csv(&b, b.csv);

@@ -43,6 +43,7 @@ struct edudma_buf {
 	struct edudma *e;
 	struct edudma_alloc a;
 	_Atomic(void *) map;
+	void *user;		/* EDUDMA_BUF_USER: the caller's memory */
 };
 
 struct edudma_device {
@@ -441,24 +442,30 @@ EDUDMA_EXPORT int edudma_run_selftest(struct edudma *e, struct edudma_selftest *
 
 /* ---- buffers ---------------------------------------------------------------- */
 
-static struct edudma_buf *buf_new(struct edudma *e, const struct edudma_alloc *a)
-{
-	struct edudma_buf *b = calloc(1, sizeof(*b));
-
-	if (!b)
-		return NULL;
-	b->e = edudma_get(e);
-	b->a = *a;
-	atomic_init(&b->map, NULL);
-	return b;
-}
-
 /* FREE of a handle whose buffer the library could not set up */
 static void buf_drop(struct edudma *e, uint32_t handle)
 {
 	struct edudma_free f = { .handle = handle };
 
 	ioctl(e->fd, EDUDMA_IOC_FREE, &f);
+}
+
+/* the library's buffer for a handle the driver just made; else the handle goes */
+static int buf_new(struct edudma *e, const struct edudma_alloc *a, void *user,
+		   struct edudma_buf **out)
+{
+	struct edudma_buf *b = calloc(1, sizeof(*b));
+
+	if (!b) {
+		buf_drop(e, a->handle);
+		return -ENOMEM;
+	}
+	b->e = edudma_get(e);
+	b->a = *a;
+	b->user = user;
+	atomic_init(&b->map, NULL);
+	*out = b;
+	return 0;
 }
 
 EDUDMA_EXPORT int edudma_buf_alloc(struct edudma *e, uint64_t size, uint32_t kind,
@@ -470,14 +477,7 @@ EDUDMA_EXPORT int edudma_buf_alloc(struct edudma *e, uint64_t size, uint32_t kin
 	if (!out)
 		return -EINVAL;
 	ret = edudma_ioctl(e, EDUDMA_IOC_ALLOC, &a);
-	if (ret)
-		return ret;
-	*out = buf_new(e, &a);
-	if (!*out) {
-		buf_drop(e, a.handle);
-		return -ENOMEM;
-	}
-	return 0;
+	return ret ? ret : buf_new(e, &a, NULL, out);
 }
 
 EDUDMA_EXPORT int edudma_buf_import(struct edudma *e, int fd, struct edudma_buf **out)
@@ -494,12 +494,24 @@ EDUDMA_EXPORT int edudma_buf_import(struct edudma *e, int fd, struct edudma_buf 
 	a = (struct edudma_alloc){ .size = im.size, .kind = EDUDMA_BUF_IMPORTED,
 				   .handle = im.handle, .nr_segments = im.nr_segments,
 				   .mmap_offset = im.mmap_offset };
-	*out = buf_new(e, &a);
-	if (!*out) {
-		buf_drop(e, a.handle);
-		return -ENOMEM;
-	}
-	return 0;
+	return buf_new(e, &a, NULL, out);
+}
+
+EDUDMA_EXPORT int edudma_buf_register(struct edudma *e, void *addr, uint64_t len, uint32_t flags,
+				      struct edudma_buf **out)
+{
+	struct edudma_register r = { .addr = (uintptr_t)addr, .length = len, .flags = flags };
+	struct edudma_alloc a;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	ret = edudma_ioctl(e, EDUDMA_IOC_REGISTER, &r);
+	if (ret)
+		return ret;
+	a = (struct edudma_alloc){ .size = len, .kind = EDUDMA_BUF_USER, .handle = r.handle,
+				   .nr_segments = r.nr_segments };
+	return buf_new(e, &a, addr, out);
 }
 
 EDUDMA_EXPORT int edudma_buf_export(struct edudma_buf *b, int *fd)
@@ -535,6 +547,10 @@ EDUDMA_EXPORT int edudma_buf_mmap(struct edudma_buf *b, void **addr)
 
 	if (!b || !addr)
 		return -EINVAL;
+	if (b->user) {
+		*addr = b->user;	/* registered memory is mapped already */
+		return 0;
+	}
 	cur = atomic_load_explicit(&b->map, memory_order_acquire);
 	if (!cur) {
 		if (b->a.mmap_offset > (uint64_t)INT64_MAX || b->a.size > SIZE_MAX)

@@ -89,17 +89,18 @@ int edudma_util_parse_bdf(const char *s, unsigned int *domain, unsigned int *bus
 	return 0;
 }
 
-static const char *const kind_names[EDUDMA_BUF_IMPORTED + 1] = {
+static const char *const kind_names[EDUDMA_BUF_USER + 1] = {
 	[EDUDMA_BUF_AUTO] = "auto",
 	[EDUDMA_BUF_COHERENT] = "coherent",
 	[EDUDMA_BUF_PAGES] = "pages",
 	[EDUDMA_BUF_VMALLOC_SG] = "vmalloc",
 	[EDUDMA_BUF_IMPORTED] = "imported",
+	[EDUDMA_BUF_USER] = "user",
 };
 
 const char *edudma_util_kind_name(uint32_t kind)
 {
-	return kind <= EDUDMA_BUF_IMPORTED ? kind_names[kind] : NULL;
+	return kind <= EDUDMA_BUF_USER ? kind_names[kind] : NULL;
 }
 
 int edudma_util_parse_kind(const char *s, uint32_t *kind)

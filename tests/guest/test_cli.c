@@ -337,3 +337,23 @@ Test(cli, top_json_lines)
 	cr_assert_not_null(strstr(out, "/dev/edudma1"), "%s", out);
 	cr_assert_null(strstr(out, "/dev/edudma0"), "%s", out);
 }
+
+/* bench --user: registered memory side by side with PAGES and pin-per-transfer */
+Test(cli, bench_user_json, .timeout = 600)
+{
+	int rc;
+	struct json_object *o = lab_cli_json("bench --size 4096 --kind pages --user --json", &rc);
+	struct json_object *u;
+
+	cr_assert_eq(rc, 0, "%s", json_object_to_json_string(o));
+	u = lab_json(o, "user_memory");
+	cr_assert_eq(jint(u, "xfer_bytes"), 65536);
+	cr_assert_gt(json_object_get_double(lab_json(u, "register_us_per_mib")), 0);
+	cr_assert_gt(json_object_get_double(lab_json(u, "alloc_pages_us_per_mib")), 0);
+	/* the same bytes through the same device: the device's time is alike */
+	double d = json_object_get_double(lab_json(u, "device_registered_vs_pages"));
+
+	cr_assert(d > 0.8 && d < 1.5, "device time registered/pages %f", d);
+	cr_assert_gt(json_object_get_double(lab_json(u, "pin_each_vs_registered")), 0.5);
+	json_object_put(o);
+}

@@ -237,3 +237,47 @@ Test(libedudma, list_keeps_the_callers_libpciaccess)
 	cr_assert_eq(after, before);
 	pci_system_cleanup();
 }
+
+/* edudma_buf_register(): the caller's memory is a buffer; its mmap is that memory */
+Test(libedudma, registered_memory_is_a_buffer)
+{
+	enum { LEN = 3 * 4096 + 100 };
+	uint8_t *mem = malloc(LEN + 1), *p, *got;
+	struct edudma_buf *u, *ro, *dst;
+	struct edudma *e;
+
+	cr_assert_not_null(mem);
+	for (int i = 0; i < LEN; i++)
+		mem[i + 1] = (uint8_t)(i * 7 + 3);
+	cr_assert_eq(edudma_open("0", &e), 0);
+	cr_assert_eq(edudma_buf_register(e, mem + 1, LEN, 0, NULL), -EINVAL);
+	cr_assert_eq(edudma_buf_register(e, mem + 1, LEN, 0x80, &u), -EINVAL);
+	cr_assert_eq(edudma_buf_register(e, mem + 1, LEN, EDUDMA_REGISTER_READONLY, &ro), 0);
+	cr_assert_eq(edudma_buf_kind(ro), EDUDMA_BUF_USER);
+	cr_assert_eq(edudma_buf_size(ro), LEN);
+	cr_assert_str_eq(edudma_kind_name(edudma_buf_kind(ro)), "user");
+	cr_assert_eq(edudma_buf_mmap(ro, (void **)&p), 0);
+	cr_assert_eq(p, mem + 1);
+	cr_assert_eq(edudma_buf_alloc(e, LEN, EDUDMA_BUF_PAGES, &dst), 0);
+	cr_assert_eq(edudma_buf_mmap(dst, (void **)&got), 0);
+	memset(got, 0, LEN);
+	struct edudma_xfer x = { .op = EDUDMA_XFER_COPY, .src_handle = edudma_buf_handle(ro),
+				 .dst_handle = edudma_buf_handle(dst), .length = LEN };
+	cr_assert_eq(edudma_submit(e, &x), 0);
+	cr_assert_eq(memcmp(got, mem + 1, LEN), 0);
+	/* the device may not write read-only memory; writable memory it may */
+	x = (struct edudma_xfer){ .op = EDUDMA_XFER_COPY, .src_handle = edudma_buf_handle(dst),
+				  .dst_handle = edudma_buf_handle(ro), .length = LEN };
+	cr_assert_eq(edudma_submit(e, &x), -EACCES);
+	cr_assert_eq(edudma_buf_register(e, mem + 1, LEN, 0, &u), 0);
+	memset(got, 0x5a, LEN);
+	x.dst_handle = edudma_buf_handle(u);
+	cr_assert_eq(edudma_submit(e, &x), 0);
+	for (int i = 0; i < LEN; i++)
+		cr_assert_eq(mem[i + 1], 0x5a, "byte %d", i);
+	edudma_buf_free(u);
+	edudma_buf_free(ro);
+	edudma_buf_free(dst);
+	edudma_close(e);
+	free(mem);
+}

@@ -129,7 +129,8 @@ Test(lib, null_objects_are_refused)
 	cr_assert_eq(edudma_buf_sync(NULL, 0, 1, EDUDMA_BUF_SYNC_READ), -EINVAL);
 	cr_assert_null(edudma_buf_device(NULL));
 	cr_assert_str_eq(edudma_kind_name(EDUDMA_BUF_IMPORTED), "imported");
-	cr_assert_null(edudma_kind_name(EDUDMA_BUF_IMPORTED + 1));
+	cr_assert_str_eq(edudma_kind_name(EDUDMA_BUF_USER), "user");
+	cr_assert_null(edudma_kind_name(EDUDMA_BUF_USER + 1));
 	edudma_close(NULL);
 	edudma_buf_free(NULL);
 }

@@ -25,7 +25,7 @@
 #include <linux/edudma.h>
 
 #define LIBEDUDMA_VERSION_MAJOR 0
-#define LIBEDUDMA_VERSION_MINOR 3
+#define LIBEDUDMA_VERSION_MINOR 4
 #define LIBEDUDMA_VERSION_PATCH 0
 /* LIBEDUDMA_VERSION >= LIBEDUDMA_VERSION_NUM(0, 3, 0) tests at compile time */
 #define LIBEDUDMA_VERSION_NUM(major, minor, patch) (((major) << 16) | ((minor) << 8) | (patch))
@@ -37,7 +37,7 @@
 extern "C" {
 #endif
 
-/** edudma_version() - the library's version at run time, e.g. "0.3.0" */
+/** edudma_version() - the library's version at run time, e.g. "0.4.0" */
 const char *edudma_version(void);
 
 /* ---- discovery --------------------------------------------------------- */
@@ -138,6 +138,20 @@ int edudma_buf_alloc(struct edudma *e, uint64_t size, uint32_t kind, struct edud
  * @out: a buffer of kind EDUDMA_BUF_IMPORTED, freed with edudma_buf_free()
  */
 int edudma_buf_import(struct edudma *e, int fd, struct edudma_buf **out);
+/**
+ * edudma_buf_register() - the caller's memory as a buffer of @e
+ *	(EDUDMA_IOC_REGISTER; since 0.4)
+ * @addr: first byte, any alignment: malloc'd, anonymous, memfd or hugetlb
+ *	memory
+ * @len: bytes
+ * @flags: 0, or EDUDMA_REGISTER_READONLY (the device only reads it)
+ * @out: a buffer of kind EDUDMA_BUF_USER, freed with edudma_buf_free(),
+ *	which unpins the memory and leaves it mapped; edudma_buf_mmap() of it
+ *	returns @addr. Its pages stay pinned, charged to RLIMIT_MEMLOCK,
+ *	until then.
+ */
+int edudma_buf_register(struct edudma *e, void *addr, uint64_t len, uint32_t flags,
+			struct edudma_buf **out);
 /**
  * edudma_buf_export() - a new dma-buf of @b (EDUDMA_IOC_EXPORT)
  * @fd: out: the dma-buf's file descriptor (O_RDWR, O_CLOEXEC), the
