@@ -252,7 +252,12 @@ Test(faults, every_allocation_site_fails_cleanly)
 	lab_stats(c.fd, &st);
 	cr_assert_eq(st.buffers[0], 0, "buffers left behind");
 	cr_assert_eq(st.bytes[0], 0);
-	cr_assert_geq(injected, 1000, "only %lu failures injected", injected);
+	/*
+	 * 6.1: over 1,000; 7.3: about 800 (an injected failure in DMA-API
+	 * debug's own cacheline tracking disables it, and its allocations
+	 * stop counting). Each walk above asserted hits of its own.
+	 */
+	cr_assert_geq(injected, 500, "only %lu failures injected", injected);
 	close(c.fd);
 }
 
