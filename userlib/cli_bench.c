@@ -473,40 +473,54 @@ static int write_plot(const struct bench *b, const char *path)
 #define USER_ROUNDS 4
 #define USER_XFER_ROUNDS 2
 
-/* one blocking TO_DEVICE of @len from @src: wall and device time */
-static int user_xfer(struct edudma *e, struct edudma_buf *src, uint64_t len, uint64_t *wall,
-		     uint64_t *dev)
+/* what the transfers of one kind of source took, summed over the rounds */
+struct user_run {
+	uint64_t wall, dev, cmds;
+};
+
+/* one blocking TO_DEVICE of @len from @src */
+static int user_xfer(struct edudma *e, struct edudma_buf *src, uint64_t len, struct user_run *r)
 {
 	struct edudma_xfer x = { .op = EDUDMA_XFER_TO_DEVICE, .src_handle = edudma_buf_handle(src),
 				 .length = len };
 	uint64_t t0 = cli_now_ns();
 	int ret = edudma_submit(e, &x);
 
-	*wall += cli_now_ns() - t0;
-	*dev += x.device_ns;
+	r->wall += cli_now_ns() - t0;
+	r->dev += x.device_ns;
+	r->cmds += x.commands;
 	return ret;
 }
 
+static void user_json(struct json_object *o, const char *name, const struct user_run *r)
+{
+	struct json_object *j = json_object_new_object();
+
+	cli_json_add(j, "ms", cli_json_double(r->wall / 1e6 / USER_XFER_ROUNDS));
+	cli_json_add(j, "device_ms", cli_json_double(r->dev / 1e6 / USER_XFER_ROUNDS));
+	cli_json_add(j, "commands", cli_json_u64(r->cmds / USER_XFER_ROUNDS));
+	cli_json_add(o, name, j);
+}
+
 /*
- * Side by side, in one run: registering malloc'd memory against allocating
- * a PAGES buffer of the same size (per MiB); a 64 KiB TO_DEVICE from
- * registered memory against one from a PAGES buffer (the device's limit is
- * the same: ~1.0); and against pinning for each transfer, as XDMA does
- * (register, transfer, free).
+ * Side by side, in one run: registering page-aligned malloc'd memory
+ * against allocating a PAGES buffer of the same size (per MiB); a 64 KiB
+ * TO_DEVICE from registered memory against one from a PAGES buffer (the
+ * same commands, so ~1.0); and against pinning the same memory for each
+ * transfer, as XDMA does (register, transfer, free).
  */
 static int bench_user(struct edudma *e, struct bench *b, const char **what)
 {
-	uint64_t reg_ns = 0, alloc_ns = 0, t0, w_reg = 0, d_reg = 0, w_pages = 0, d_pages = 0;
-	uint64_t w_pin = 0, d_pin = 0, w_xfer = 0;
+	struct user_run reg = { 0 }, pages = { 0 }, pin = { 0 }, pin_xfer = { 0 };
+	uint64_t reg_ns = 0, alloc_ns = 0, t0;
 	struct edudma_buf *u = NULL, *pg = NULL, *tmp;
 	double mib = (double)USER_REG_BYTES / (1 << 20);
 	struct json_object *o;
-	uint8_t *mem;
+	void *mem;
 	int ret = 0;
 
 	*what = "benchmark registered user memory";
-	mem = malloc(USER_REG_BYTES);
-	if (!mem)
+	if (posix_memalign(&mem, 4096, USER_REG_BYTES))
 		return -ENOMEM;
 	memset(mem, 1, USER_REG_BYTES);
 	for (int i = 0; i < USER_ROUNDS && !ret; i++) {
@@ -525,19 +539,21 @@ static int bench_user(struct edudma *e, struct bench *b, const char **what)
 	if (!ret)
 		ret = edudma_buf_alloc(e, USER_XFER_BYTES, EDUDMA_BUF_PAGES, &pg);
 	for (int i = 0; i < USER_XFER_ROUNDS && !ret; i++) {
-		ret = user_xfer(e, u, USER_XFER_BYTES, &w_reg, &d_reg);
+		ret = user_xfer(e, u, USER_XFER_BYTES, &reg);
 		if (!ret)
-			ret = user_xfer(e, pg, USER_XFER_BYTES, &w_pages, &d_pages);
+			ret = user_xfer(e, pg, USER_XFER_BYTES, &pages);
 		t0 = cli_now_ns();
 		if (!ret)
-			ret = edudma_buf_register(e, mem + USER_XFER_BYTES, USER_XFER_BYTES,
-						  EDUDMA_REGISTER_READONLY, &tmp);
+			ret = edudma_buf_register(e, mem, USER_XFER_BYTES, EDUDMA_REGISTER_READONLY,
+						  &tmp);
 		if (!ret) {
-			ret = user_xfer(e, tmp, USER_XFER_BYTES, &w_xfer, &d_pin);
+			ret = user_xfer(e, tmp, USER_XFER_BYTES, &pin_xfer);
 			edudma_buf_free(tmp);
 		}
-		w_pin += cli_now_ns() - t0;	/* register, transfer and free */
+		pin.wall += cli_now_ns() - t0;	/* register, transfer and free */
 	}
+	pin.dev = pin_xfer.dev;
+	pin.cmds = pin_xfer.cmds;
 	edudma_buf_free(u);
 	edudma_buf_free(pg);
 	free(mem);
@@ -548,12 +564,12 @@ static int bench_user(struct edudma *e, struct bench *b, const char **what)
 	cli_json_add(o, "alloc_pages_us_per_mib",
 		     cli_json_double(alloc_ns / 1e3 / USER_ROUNDS / mib));
 	cli_json_add(o, "xfer_bytes", cli_json_u64(USER_XFER_BYTES));
-	cli_json_add(o, "xfer_registered_ms", cli_json_double(w_reg / 1e6 / USER_XFER_ROUNDS));
-	cli_json_add(o, "xfer_pages_ms", cli_json_double(w_pages / 1e6 / USER_XFER_ROUNDS));
-	cli_json_add(o, "xfer_pin_each_ms", cli_json_double(w_pin / 1e6 / USER_XFER_ROUNDS));
-	cli_json_add(o, "device_registered_vs_pages", cli_json_double((double)d_reg / d_pages));
-	cli_json_add(o, "registered_vs_pages", cli_json_double((double)w_reg / w_pages));
-	cli_json_add(o, "pin_each_vs_registered", cli_json_double((double)w_pin / w_reg));
+	user_json(o, "registered", &reg);
+	user_json(o, "pages", &pages);
+	user_json(o, "pin_each", &pin);
+	cli_json_add(o, "device_registered_vs_pages", cli_json_double((double)reg.dev / pages.dev));
+	cli_json_add(o, "registered_vs_pages", cli_json_double((double)reg.wall / pages.wall));
+	cli_json_add(o, "pin_each_vs_registered", cli_json_double((double)pin.wall / reg.wall));
 	cli_json_add(b->doc, "user_memory", o);
 	if (cli.json)
 		return 0;
@@ -562,13 +578,15 @@ static int bench_user(struct edudma *e, struct bench *b, const char **what)
 	printf("  register %.0f MiB: %.1f us/MiB; ALLOC of PAGES: %.1f us/MiB (%.2fx)\n", mib,
 	       reg_ns / 1e3 / USER_ROUNDS / mib, alloc_ns / 1e3 / USER_ROUNDS / mib,
 	       (double)reg_ns / alloc_ns);
-	printf("  %llu KiB to_device: registered %.2f ms, PAGES %.2f ms (%.4fx; device time %.4fx)\n",
-	       USER_XFER_BYTES >> 10, w_reg / 1e6 / USER_XFER_ROUNDS,
-	       w_pages / 1e6 / USER_XFER_ROUNDS, (double)w_reg / w_pages,
-	       (double)d_reg / d_pages);
+	printf("  %llu KiB to_device: registered %.2f ms, %llu commands; PAGES %.2f ms, %llu "
+	       "commands (%.4fx; device time %.4fx)\n", USER_XFER_BYTES >> 10,
+	       reg.wall / 1e6 / USER_XFER_ROUNDS, (unsigned long long)reg.cmds / USER_XFER_ROUNDS,
+	       pages.wall / 1e6 / USER_XFER_ROUNDS,
+	       (unsigned long long)pages.cmds / USER_XFER_ROUNDS, (double)reg.wall / pages.wall,
+	       (double)reg.dev / pages.dev);
 	printf("  %llu KiB to_device pinned for the transfer (register, transfer, free): %.2f ms "
-	       "(%.4fx registered once)\n", USER_XFER_BYTES >> 10, w_pin / 1e6 / USER_XFER_ROUNDS,
-	       (double)w_pin / w_reg);
+	       "(%.4fx registered once)\n", USER_XFER_BYTES >> 10,
+	       pin.wall / 1e6 / USER_XFER_ROUNDS, (double)pin.wall / reg.wall);
 	return 0;
 }
 
