@@ -136,6 +136,21 @@ void *lab_mmap(int fd, const struct edudma_alloc *a, uint64_t off, uint64_t len)
 	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)(a->mmap_offset + off));
 }
 
+unsigned long lab_vm_pin_kb(void)
+{
+	unsigned long kb = ~0UL;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	cr_assert_neq(kb, ~0UL, "no VmPin line");
+	return kb;
+}
+
 void lab_stats(int fd, struct edudma_stats *st)
 {
 	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_STATS, st), 0);

@@ -42,6 +42,8 @@ int lab_free(int fd, uint32_t handle);
 void *lab_mmap(int fd, const struct edudma_alloc *a, uint64_t off, uint64_t len);
 /* EDUDMA_IOC_STATS, asserting success */
 void lab_stats(int fd, struct edudma_stats *st);
+/* kB of this process's pinned memory (mm->pinned_vm: VmPin in /proc/self/status) */
+unsigned long lab_vm_pin_kb(void);
 /* write / check a pattern tied to seed over len bytes; check returns the
  * first differing offset or len */
 void lab_fill(void *p, uint64_t len, uint64_t seed);

@@ -360,21 +360,6 @@ Test(faults, dmabuf_paths_fail_cleanly)
 	close(c.fd);
 }
 
-/* kB of this process's pinned memory (mm->pinned_vm, VmPin) */
-static unsigned long vm_pin_kb(void)
-{
-	unsigned long kb = ~0UL;
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "r");
-
-	cr_assert_not_null(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %lu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 struct uctx {
 	int fd;
 	uint8_t *mem;
@@ -397,7 +382,7 @@ static int do_register(void *p)
 	if (ret && c->r.handle)
 		cr_assert_eq(lab_free(c->fd, c->r.handle), 0);
 	if (ret)
-		cr_assert_eq(vm_pin_kb(), 0, "pages left pinned after errno %d", -ret);
+		cr_assert_eq(lab_vm_pin_kb(), 0, "pages left pinned after errno %d", -ret);
 	return ret;
 }
 
@@ -406,7 +391,7 @@ static void undo_register(void *p)
 	struct uctx *c = p;
 
 	cr_assert_eq(lab_free(c->fd, c->r.handle), 0);
-	cr_assert_eq(vm_pin_kb(), 0);
+	cr_assert_eq(lab_vm_pin_kb(), 0);
 }
 
 Test(faults, user_memory_fails_cleanly)
@@ -424,7 +409,7 @@ Test(faults, user_memory_fails_cleanly)
 	cr_assert_eq(lab_free(c.fd, a.handle), 0);
 	lab_stats(c.fd, &st);
 	cr_assert_eq(st.buffers[0], 0, "buffers left behind");
-	cr_assert_eq(vm_pin_kb(), 0);
+	cr_assert_eq(lab_vm_pin_kb(), 0);
 	munmap(c.mem, 64 * 1024);
 	close(c.fd);
 }

@@ -26,22 +26,6 @@
 
 TestSuite(user, .init = lab_init, .timeout = 300);
 
-/* kB of this process's pinned memory (mm->pinned_vm) */
-static unsigned long vm_pin_kb(void)
-{
-	unsigned long kb = ~0UL;
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "r");
-
-	cr_assert_not_null(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %lu kB", &kb) == 1)
-			break;
-	fclose(f);
-	cr_assert_neq(kb, ~0UL, "no VmPin line");
-	return kb;
-}
-
 /* EDUDMA_IOC_REGISTER: 0 or -errno */
 static int reg(int fd, const void *addr, uint64_t len, uint32_t flags, uint32_t *handle)
 {
@@ -84,7 +68,7 @@ Test(user, unaligned_ranges_copy_exactly_and_nothing_beyond)
 	memset(dst, 0x5a, 8 * PAGE);
 	cr_assert_eq(reg(fd, src + 123, len, 0, &hs), 0);
 	cr_assert_eq(reg(fd, dst + 4001, len, 0, &hd), 0);
-	cr_assert_eq(vm_pin_kb(), (span_pages(src + 123, len) + span_pages(dst + 4001, len)) * 4);
+	cr_assert_eq(lab_vm_pin_kb(), (span_pages(src + 123, len) + span_pages(dst + 4001, len)) * 4);
 	cr_assert_eq(lab_xfer(fd, EDUDMA_XFER_COPY, hs, 0, hd, 0, len), 0);
 	cr_assert_eq(memcmp(dst + 4001, src + 123, len), 0);
 	/* the bytes around the range share its first and last pages: untouched */
@@ -98,7 +82,7 @@ Test(user, unaligned_ranges_copy_exactly_and_nothing_beyond)
 	cr_assert_eq(lab_xfer(fd, EDUDMA_XFER_TO_DEVICE, hs, len, 0, 0, 1), -EINVAL);
 	cr_assert_eq(lab_free(fd, hs), 0);
 	cr_assert_eq(lab_free(fd, hd), 0);
-	cr_assert_eq(vm_pin_kb(), 0);
+	cr_assert_eq(lab_vm_pin_kb(), 0);
 	close(fd);
 	munmap(src, 8 * PAGE);
 	munmap(dst, 8 * PAGE);
@@ -141,15 +125,15 @@ Test(user, read_only_memory_is_for_the_device_to_read)
 	lab_fill(b.p, PAGE, 9);
 	/* the device may write what it pins writable: a read-only mapping is refused */
 	cr_assert_eq(reg(fd, ro, 2 * PAGE, 0, &h), -EFAULT);
-	cr_assert_eq(vm_pin_kb(), 0);
+	cr_assert_eq(lab_vm_pin_kb(), 0);
 	cr_assert_eq(reg(fd, ro, 2 * PAGE, EDUDMA_REGISTER_READONLY, &h), 0);
-	cr_assert_eq(vm_pin_kb(), 8);
+	cr_assert_eq(lab_vm_pin_kb(), 8);
 	cr_assert_eq(lab_xfer(fd, EDUDMA_XFER_COPY, h, 0, b.a.handle, 0, 1000), 0);
 	cr_assert_eq(lab_check_zero(b.p, 1000), 1000);
 	cr_assert_eq(lab_xfer(fd, EDUDMA_XFER_FROM_DEVICE, 0, 0, h, 0, 100), -EACCES);
 	cr_assert_eq(lab_xfer(fd, EDUDMA_XFER_COPY, b.a.handle, 0, h, 0, 100), -EACCES);
 	cr_assert_eq(lab_free(fd, h), 0);
-	cr_assert_eq(vm_pin_kb(), 0);
+	cr_assert_eq(lab_vm_pin_kb(), 0);
 	lab_buf_free(fd, &b);
 	close(fd);
 	munmap(ro, 2 * PAGE);
@@ -179,7 +163,7 @@ Test(user, bad_input_pins_nothing)
 	cr_assert_eq(reg(fd, hole, 4 * PAGE, 0, &h), -EFAULT);
 	cr_assert_eq(reg(fd, hole + PAGE, PAGE + 1, 0, &h), -EFAULT);
 	cr_assert_eq(reg(fd, NULL, PAGE, 0, &h), -EFAULT);
-	cr_assert_eq(vm_pin_kb(), 0);
+	cr_assert_eq(lab_vm_pin_kb(), 0);
 	cr_assert_eq(lab_free(fd, 12345), -ENOENT);
 	close(fd);
 	munmap(p, 4 * PAGE);
@@ -210,7 +194,7 @@ Test(user, info_says_user_and_it_cannot_be_mapped_or_exported)
 	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_EXPORT, &ex), -EOPNOTSUPP);
 	/* closing the file drops the handle and the pin */
 	close(fd);
-	cr_assert_eq(vm_pin_kb(), 0);
+	cr_assert_eq(lab_vm_pin_kb(), 0);
 	munmap(p, 2 * PAGE);
 }
 
@@ -225,13 +209,13 @@ Test(user, munmap_while_registered_keeps_the_pages)
 	lab_fill(p, 4 * PAGE, 21);
 	cr_assert_eq(reg(fd, p, 4 * PAGE, 0, &h), 0);
 	cr_assert_eq(munmap(p, 4 * PAGE), 0);
-	cr_assert_eq(vm_pin_kb(), 16);
+	cr_assert_eq(lab_vm_pin_kb(), 16);
 	/* the transfer reads the pinned pages: the data written before munmap */
 	cr_assert_eq(lab_xfer(fd, EDUDMA_XFER_COPY, h, 0, b.a.handle, 0, 4 * PAGE), 0);
 	cr_assert_eq(lab_check(b.p, 4 * PAGE, 21), 4 * PAGE);
 	cr_assert_eq(lab_xfer(fd, EDUDMA_XFER_COPY, b.a.handle, 0, h, 0, PAGE), 0);
 	cr_assert_eq(lab_free(fd, h), 0);
-	cr_assert_eq(vm_pin_kb(), 0);
+	cr_assert_eq(lab_vm_pin_kb(), 0);
 	lab_buf_free(fd, &b);
 	close(fd);
 }
@@ -321,11 +305,11 @@ Test(user, hugetlb_pages)
 	lab_buf_alloc(fd, 64 * 1024, EDUDMA_BUF_PAGES, &b);
 	lab_fill(b.p, 64 * 1024, 51);
 	cr_assert_eq(reg(fd, p + len - 40000, 40000, 0, &h), 0);
-	cr_assert_eq(vm_pin_kb(), 10 * 4);
+	cr_assert_eq(lab_vm_pin_kb(), 10 * 4);
 	cr_assert_eq(lab_xfer(fd, EDUDMA_XFER_COPY, b.a.handle, 0, h, 0, 40000), 0);
 	cr_assert_eq(lab_check(p + len - 40000, 40000, 51), 40000);
 	cr_assert_eq(lab_free(fd, h), 0);
-	cr_assert_eq(vm_pin_kb(), 0);
+	cr_assert_eq(lab_vm_pin_kb(), 0);
 	lab_buf_free(fd, &b);
 	munmap(p, len);
 	rewind(f);
@@ -347,7 +331,7 @@ Test(user, io_and_pfn_mappings_cannot_be_pinned)
 	p[0] = 1;
 	cr_assert_eq(reg(fd, p, a.size, 0, &h), -EFAULT);
 	cr_assert_eq(reg(fd, p, a.size, EDUDMA_REGISTER_READONLY, &h), -EFAULT);
-	cr_assert_eq(vm_pin_kb(), 0);
+	cr_assert_eq(lab_vm_pin_kb(), 0);
 	munmap(p, a.size);
 	cr_assert_eq(lab_free(fd, a.handle), 0);
 	close(fd);
@@ -367,16 +351,16 @@ static int memlock_child(int fd)
 	data[0].effective &= ~(1U << CAP_IPC_LOCK);
 	if (syscall(SYS_capset, &hdr, data))
 		return 11;
-	if (reg(fd, p, 17 * PAGE, 0, &h) != -ENOMEM || vm_pin_kb() != 0)
+	if (reg(fd, p, 17 * PAGE, 0, &h) != -ENOMEM || lab_vm_pin_kb() != 0)
 		return 1;
-	if (reg(fd, p, 10 * PAGE, 0, &h) || vm_pin_kb() != 40)
+	if (reg(fd, p, 10 * PAGE, 0, &h) || lab_vm_pin_kb() != 40)
 		return 2;
 	/* 10 + 7 pages is over the 16-page limit: the second is refused whole */
-	if (reg(fd, p + 20 * PAGE, 7 * PAGE, 0, &h2) != -ENOMEM || vm_pin_kb() != 40)
+	if (reg(fd, p + 20 * PAGE, 7 * PAGE, 0, &h2) != -ENOMEM || lab_vm_pin_kb() != 40)
 		return 3;
-	if (reg(fd, p + 20 * PAGE, 6 * PAGE, 0, &h2) || vm_pin_kb() != 64)
+	if (reg(fd, p + 20 * PAGE, 6 * PAGE, 0, &h2) || lab_vm_pin_kb() != 64)
 		return 4;
-	if (lab_free(fd, h) || lab_free(fd, h2) || vm_pin_kb() != 0)
+	if (lab_free(fd, h) || lab_free(fd, h2) || lab_vm_pin_kb() != 0)
 		return 5;
 	return 0;
 }
@@ -410,7 +394,7 @@ Test(user, freed_while_an_async_transfer_runs)
 	w.seq = x.seq;
 	cr_assert_eq(lab_ioctl(fd, EDUDMA_IOC_WAIT, &w), 0);
 	cr_assert_eq(w.status, 0);
-	cr_assert_eq(vm_pin_kb(), 0);
+	cr_assert_eq(lab_vm_pin_kb(), 0);
 	close(fd);
 	munmap(p, 8 * PAGE);
 }
@@ -487,7 +471,7 @@ Test(user, many_registrations_of_the_same_pages)
 		cr_assert_eq(reg(fd, p + i, 2 * PAGE - 16, EDUDMA_REGISTER_READONLY, &h[i]), 0);
 	for (unsigned int i = 0; i < 4; i++)
 		cr_assert_eq(reg(fd, p + 64 * i, PAGE, 0, &w[i]), 0);
-	cr_assert_eq(vm_pin_kb(), (16 * 2 + 1 + 3 * 2) * 4);
+	cr_assert_eq(lab_vm_pin_kb(), (16 * 2 + 1 + 3 * 2) * 4);
 	for (unsigned int i = 0; i < 16; i++) {
 		memset(b.p, 0, 2 * PAGE);
 		cr_assert_eq(lab_xfer(fd, EDUDMA_XFER_COPY, h[i], 0, b.a.handle, 0, 2 * PAGE - 16),
@@ -498,7 +482,7 @@ Test(user, many_registrations_of_the_same_pages)
 		cr_assert_eq(lab_free(fd, h[i]), 0);
 	for (unsigned int i = 0; i < 4; i++)
 		cr_assert_eq(lab_free(fd, w[i]), 0);
-	cr_assert_eq(vm_pin_kb(), 0);
+	cr_assert_eq(lab_vm_pin_kb(), 0);
 	lab_buf_free(fd, &b);
 	close(fd);
 	munmap(p, 2 * PAGE);
