@@ -260,7 +260,7 @@ check-host: $(HOST_TESTS)
 	@mkdir -p $(B)/tap
 	@rc=0; for t in $(HOST_TESTS); do \
 		$$t --tap=$(B)/tap/host-$$(basename $$t).tap || rc=1; \
-	done; tests/install/check-install || rc=1; exit $$rc
+	done; VERSION=$(VERSION) tests/install/check-install || rc=1; exit $$rc
 
 # two lanes: the device's default 28-bit mask in 512 MiB, and a 64-bit mask in 2 GiB
 LANE_M28 := --edu 2
