@@ -39,9 +39,19 @@ LIB_CPPFLAGS := -Iuapi -Iuserlib/include -DEDUDMA_LIB_VERSION=\"$(VERSION)\"
 SONAME     := libedudma.so.$(SOVERSION)
 RPATH      := -Wl,-rpath,'$$ORIGIN/../lib'
 
+# liburing (Debian's liburing-dev, which qemu/deps installs): edudma bench
+# --uring and test_xfer_uring use it; without it both are left out, said once.
+# libedudma itself needs only the kernel's <linux/io_uring.h>.
+URING_LIBS   := $(shell pkg-config --libs liburing 2>/dev/null)
+URING_CFLAGS := $(if $(URING_LIBS),-DEDUDMA_HAVE_LIBURING $(shell pkg-config --cflags liburing))
+
 HOST_TESTS  := $(patsubst tests/host/%.c,$(B)/tests/host/%,$(wildcard tests/host/test_*.c)) \
 	       $(B)/tests/host/test_cxx
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/guest/test_*.c))
+ifeq ($(URING_LIBS),)
+GUEST_TESTS := $(filter-out %/test_xfer_uring,$(GUEST_TESTS))
+$(info edudma: liburing-dev is not installed: bench --uring and test_xfer_uring are left out)
+endif
 GUEST_TESTS_RPATH := -Wl,-rpath,'$$ORIGIN/../../lib'
 # the compat ioctl path: a 32-bit, static test binary run with the others
 COMPAT_TEST := $(B)/tests/guest/test_compat32
@@ -133,9 +143,9 @@ CLI_SRCS := userlib/cli.c userlib/cli_buf.c userlib/cli_bench.c userlib/util.c
 CLI_DEPS := $(CLI_SRCS) userlib/cli.h userlib/util.h $(B)/lib/libedudma.so
 JSON_CFLAGS = $(shell pkg-config --cflags json-c)
 JSON_LIBS   = $(shell pkg-config --libs json-c)
-CLI_BUILD = $(CC) $(CPPFLAGS) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) $(JSON_CFLAGS) \
+CLI_BUILD = $(CC) $(CPPFLAGS) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) $(JSON_CFLAGS) $(URING_CFLAGS) \
 	-DEDUDMA_CLI_VERSION=\"$(VERSION)\" -pthread $(LDFLAGS) -o $@ $(CLI_SRCS) -L$(B)/lib -ledudma \
-	$(JSON_LIBS)
+	$(JSON_LIBS) $(URING_LIBS)
 # in the tree: finds build/lib through its RUNPATH
 $(B)/bin/edudma: $(CLI_DEPS)
 	@mkdir -p $(@D)
@@ -214,10 +224,12 @@ $(B)/tests/host/test_cxx: tests/host/test_cxx.cc $(LIB_HDRS) $(B)/lib/libedudma.
 	$(CXX) -std=c++11 -O1 -g -Wall -Wextra -Werror $(LIB_CPPFLAGS) -o $@ $< \
 		-L$(B)/lib -ledudma -lcriterion -Wl,-rpath,'$$ORIGIN/../../lib'
 
+$(B)/tests/guest/test_xfer_uring: GUEST_EXTRA_LIBS = $(URING_LIBS)
 $(B)/tests/guest/%: tests/guest/%.c tests/guest/lab.c tests/guest/lab.h $(B)/lib/libedudma.so
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) $(JSON_CFLAGS) -Itests/guest -pthread -o $@ $< \
-		tests/guest/lab.c -L$(B)/lib -ledudma -lcriterion $(JSON_LIBS) $(PCI_LIBS) $(GUEST_TESTS_RPATH)
+		tests/guest/lab.c -L$(B)/lib -ledudma -lcriterion $(JSON_LIBS) $(PCI_LIBS) \
+		$(GUEST_EXTRA_LIBS) $(GUEST_TESTS_RPATH)
 
 # ---- quality gates ------------------------------------------------------------
 lint: checkpatch sparse
@@ -296,7 +308,7 @@ guest-lane-m28:
 guest-lane-m64:
 	$(GLAB) $(LANE_M64) -- sh -c 'tests/guest/run-all $(HEAPS)'
 guest-lane-dma:
-	$(GLAB) $(LANE_DMA) -- tests/guest/run-all test_xfer test_xfer_trust
+	$(GLAB) $(LANE_DMA) -- tests/guest/run-all test_xfer test_xfer_trust test_xfer_uring
 guest-lane-iommu:
 	$(GLAB) $(LANE_IOMMU) -- tests/guest/run-all test_xfer test_xfer_trust
 guest-lane-hotplug:
@@ -316,7 +328,7 @@ debug-lane-m28:
 debug-lane-m64:
 	$(DLAB) $(LANE_M64) -- tests/guest/run-all
 debug-lane-dma:
-	$(DLAB) $(LANE_DMA) -- tests/guest/run-all test_xfer test_xfer_trust
+	$(DLAB) $(LANE_DMA) -- tests/guest/run-all test_xfer test_xfer_trust test_xfer_uring
 debug-lane-hotplug:
 	$(DLAB) $(LANE_HOTPLUG) -- tests/guest/run-all test_hotplug
 debug-lane-hotplug64:
@@ -329,7 +341,7 @@ debug-lane-faults64:
 # dma-bufs from the system heap and udmabuf, imports behind the IOMMU, fuzzed
 debug-lane-dmabuf:
 	$(DLAB) --edu 1 --fast-clock --iommu -- sh -c '\
-		tests/guest/run-all test_heaps test_dmabuf && \
+		tests/guest/run-all test_heaps test_dmabuf test_xfer_uring && \
 		$(B)/tests/fuzz/edudma-fuzz --calls 20000 --procs 2 --threads 2 --devices 1 \
 			--tap $$EDUDMA_OUT/tap/fuzz-iommu.tap'
 # SWIOTLB forced: every streaming mapping bounces, so a missing or wrong sync

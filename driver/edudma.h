@@ -191,5 +191,32 @@ struct edudma_file {
 
 /* edudma_cdev.c: /dev/edudmaN */
 extern const struct file_operations edudma_fops;
+/* a checked transfer's buffers and fence, references held */
+struct edudma_xfer_prep {
+	struct edudma_buf *src;
+	struct edudma_buf *dst;
+	struct dma_fence *fence;
+};
+
+int edudma_xfer_prepare(struct edudma_file *ctx, const struct edudma_xfer *x, bool nowait,
+			struct edudma_xfer_prep *p);
+struct edudma_xfer_req *edudma_xfer_commit(struct edudma_file *ctx, struct edudma_xfer *x,
+					   struct edudma_xfer_prep *p, bool nowait,
+					   void (*notify)(struct edudma_xfer_req *req),
+					   void *notify_data);
+void edudma_xfer_end(struct edudma_xfer_req *req);
+
+/* edudma_uring.c: IORING_OP_URING_CMD on /dev/edudmaN */
+struct io_uring_cmd;
+#ifdef CONFIG_IO_URING
+int edudma_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
+u64 edudma_uring_caps(void);
+#else
+#define edudma_uring_cmd NULL
+static inline u64 edudma_uring_caps(void)
+{
+	return 0;
+}
+#endif
 
 #endif /* EDUDMA_H */

@@ -176,7 +176,7 @@ static int edudma_ioc_get_info(struct edudma_file *ctx, void __user *uarg)
 		.ident = edu->ident,
 		.caps = EDUDMA_CAP_FACTORIAL | EDUDMA_CAP_LIVENESS | EDUDMA_CAP_SELFTEST |
 			EDUDMA_CAP_BUFFERS | EDUDMA_CAP_STATS | EDUDMA_CAP_XFER |
-			EDUDMA_CAP_DMABUF | EDUDMA_CAP_USER_MEMORY,
+			EDUDMA_CAP_DMABUF | EDUDMA_CAP_USER_MEMORY | edudma_uring_caps(),
 		.dma_mask_bits = edu->dma_bits,
 		.irq_mode = edu->irq_mode,
 		.window_addr = EDU_WINDOW_ADDR,
@@ -527,88 +527,160 @@ static void edudma_fault_submit_delay(struct edudma_dev *edu)
 }
 #endif
 
-/*
- * Not under gone_lock while waiting: remove() would wait for the whole
- * transfer. Only the submission holds it; the engine fails queued
- * transfers with -ENODEV at remove(). Fences of imported buffers are
- * waited for before that (implicit sync with their other users).
- */
-static int edudma_ioc_xfer(struct edudma_file *ctx, void __user *uarg)
+/* a prepared transfer that will not run: its fence ends with @err */
+static void edudma_xfer_prep_put(struct edudma_xfer_prep *p, int err)
 {
-	struct edudma_buf *src = NULL, *dst = NULL;
-	struct dma_fence *fence = NULL;
+	if (p->fence) {
+		edudma_xfer_fence_end(p->fence, err);
+		dma_fence_put(p->fence);
+	}
+	edudma_buf_put(p->src);
+	edudma_buf_put(p->dst);
+}
+
+/**
+ * edudma_xfer_prepare() - check a transfer and take what it needs (ioctl and
+ *	io_uring); edudma_xfer_commit() queues it
+ * @ctx: the submitting file
+ * @x: the transfer, copied in
+ * @nowait: fail with -EAGAIN rather than sleep for fences
+ * @p: out: its buffers and fence, for edudma_xfer_commit()
+ *
+ * Fences of the dma-bufs the transfer touches are waited for here, before
+ * it is queued (implicit sync with their other users).
+ *
+ * Return: 0, or an errno with nothing taken.
+ */
+int edudma_xfer_prepare(struct edudma_file *ctx, const struct edudma_xfer *x, bool nowait,
+			struct edudma_xfer_prep *p)
+{
+	int ret;
+
+	*p = (struct edudma_xfer_prep){};
+	ret = edudma_xfer_check(x);
+	if (ret)
+		return ret;
+	if (x->op != EDUDMA_XFER_FROM_DEVICE) {
+		p->src = edudma_xfer_range(ctx, x->src_handle, x->src_offset, x->length);
+		if (IS_ERR(p->src)) {
+			ret = PTR_ERR(p->src);
+			p->src = NULL;
+			return ret;
+		}
+	}
+	if (x->op != EDUDMA_XFER_TO_DEVICE) {
+		p->dst = edudma_xfer_range(ctx, x->dst_handle, x->dst_offset, x->length);
+		if (IS_ERR(p->dst)) {
+			ret = PTR_ERR(p->dst);
+			p->dst = NULL;
+			goto out_put;
+		}
+		/* an import of a dma-buf opened read-only, or read-only user memory */
+		if (p->dst->readonly) {
+			ret = -EACCES;
+			goto out_put;
+		}
+	}
+	/* fences and the exporter's CPU access hooks may sleep */
+	if (nowait && ((p->src && edudma_dmabuf_fenced(p->src)) ||
+		       (p->dst && edudma_dmabuf_fenced(p->dst)))) {
+		ret = -EAGAIN;
+		goto out_put;
+	}
+	ret = edudma_xfer_sync_in(ctx, p->src, p->dst, &p->fence);
+	if (ret)
+		goto out_put;
+	ret = p->src ? edudma_dmabuf_dev_access(p->src, false, false) : 0;
+	if (!ret && p->dst)
+		ret = edudma_dmabuf_dev_access(p->dst, true, false);
+	if (!ret)
+		return 0;
+out_put:
+	edudma_xfer_prep_put(p, ret);
+	return ret;
+}
+
+/**
+ * edudma_xfer_commit() - queue a prepared transfer
+ * @ctx: the submitting file
+ * @x: the transfer; x->seq is set
+ * @p: from edudma_xfer_prepare(): passed to the request, or put on error
+ * @nowait: do not sleep for gone_lock
+ * @notify: see edudma_xfer_queue()
+ * @notify_data: see edudma_xfer_queue()
+ *
+ * Only the submission holds gone_lock, not the wait for the transfer:
+ * remove() would wait for the whole transfer; the engine fails queued
+ * transfers with -ENODEV at remove() instead.
+ *
+ * Return: the queued request (end it with edudma_xfer_end()), or an ERR_PTR.
+ */
+struct edudma_xfer_req *edudma_xfer_commit(struct edudma_file *ctx, struct edudma_xfer *x,
+					   struct edudma_xfer_prep *p, bool nowait,
+					   void (*notify)(struct edudma_xfer_req *req),
+					   void *notify_data)
+{
 	struct edudma_dev *edu = ctx->edu;
 	struct edudma_xfer_req *req;
+	int ret;
+
+	/* only remove() and shutdown() write-lock it, and both set gone */
+	if (nowait ? !down_read_trylock(&edu->gone_lock) : down_read_killable(&edu->gone_lock)) {
+		ret = nowait ? -ENODEV : -EINTR;
+		goto err;
+	}
+	req = edu->gone ? ERR_PTR(-ENODEV) :
+			  edudma_xfer_queue(&ctx->xf, x, p->src, p->dst, 0, 0, p->fence,
+					    notify, notify_data, &x->seq);
+	up_read(&edu->gone_lock);
+	if (!IS_ERR(req))
+		return req;
+	ret = PTR_ERR(req);
+err:
+	edudma_xfer_prep_put(p, ret);
+	return ERR_PTR(ret);
+}
+
+/**
+ * edudma_xfer_end() - a finished transfer's last step: the exporter of an
+ *	imported destination gets its CPU view back; then the request is reaped
+ * @req: the request, finished and claimed by the caller
+ */
+void edudma_xfer_end(struct edudma_xfer_req *req)
+{
+	if (req->dst)
+		edudma_dmabuf_dev_access(req->dst, true, true);
+	edudma_xfer_reap(req);
+}
+
+static int edudma_ioc_xfer(struct edudma_file *ctx, void __user *uarg)
+{
+	struct edudma_xfer_req *req;
+	struct edudma_xfer_prep prep;
 	struct edudma_xfer arg;
 	int ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	ret = edudma_xfer_check(&arg);
+	ret = edudma_xfer_prepare(ctx, &arg, false, &prep);
 	if (ret)
 		return ret;
-	if (arg.op != EDUDMA_XFER_FROM_DEVICE) {
-		src = edudma_xfer_range(ctx, arg.src_handle, arg.src_offset, arg.length);
-		if (IS_ERR(src))
-			return PTR_ERR(src);
-	}
-	if (arg.op != EDUDMA_XFER_TO_DEVICE) {
-		dst = edudma_xfer_range(ctx, arg.dst_handle, arg.dst_offset, arg.length);
-		if (IS_ERR(dst)) {
-			ret = PTR_ERR(dst);
-			dst = NULL;
-			goto out_put;
-		}
-		/* an import of a dma-buf opened read-only, or read-only user memory */
-		if (dst->readonly) {
-			ret = -EACCES;
-			goto out_put;
-		}
-	}
-	ret = edudma_xfer_sync_in(ctx, src, dst, &fence);
-	if (ret)
-		goto out_put;
-	ret = src ? edudma_dmabuf_dev_access(src, false, false) : 0;
-	if (!ret && dst)
-		ret = edudma_dmabuf_dev_access(dst, true, false);
-	if (ret)
-		goto out_fence;
-	if (down_read_killable(&edu->gone_lock)) {
-		ret = -EINTR;
-		goto out_fence;
-	}
-	req = edu->gone ? ERR_PTR(-ENODEV) :
-			  edudma_xfer_queue(&ctx->xf, &arg, src, dst, 0, 0, fence, &arg.seq);
-	up_read(&edu->gone_lock);
-	if (IS_ERR(req)) {
-		ret = PTR_ERR(req);
-		goto out_fence;
-	}
+	req = edudma_xfer_commit(ctx, &arg, &prep, false, NULL, NULL);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
 	/* an async request may be reaped by a WAIT from now on: not ours to touch */
 	if (arg.flags & EDUDMA_XFER_ASYNC) {
-		edudma_fault_submit_delay(edu);
+		edudma_fault_submit_delay(ctx->edu);
 		return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 	}
 	ret = edudma_xfer_wait(req, arg.timeout_ms ? msecs_to_jiffies(arg.timeout_ms) :
 				     MAX_SCHEDULE_TIMEOUT);
-	if (dst)
-		edudma_dmabuf_dev_access(dst, true, true);
 	arg.commands = req->commands;
-	arg.device_ns = req->commands ? ktime_to_ns(ktime_sub(req->t_end, req->t_start)) : 0;
-	edudma_xfer_reap(req);
+	arg.device_ns = edudma_xfer_device_ns(req);
+	edudma_xfer_end(req);
 	if (ret)
 		return ret;
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
-
-out_fence:
-	if (fence) {
-		edudma_xfer_fence_end(fence, ret);
-		dma_fence_put(fence);
-	}
-out_put:
-	edudma_buf_put(src);
-	edudma_buf_put(dst);
-	return ret;
 }
 
 /* no gone_lock: transfers failed by remove() can still be reaped */
@@ -641,16 +713,14 @@ static int edudma_ioc_wait(struct edudma_file *ctx, void __user *uarg)
 	arg.status = req->status;
 	arg.done_seq = req->seq;
 	arg.commands = req->commands;
-	arg.device_ns = req->commands ? ktime_to_ns(ktime_sub(req->t_end, req->t_start)) : 0;
+	arg.device_ns = edudma_xfer_device_ns(req);
 	arg.length = req->len;
 	/* a result the caller cannot read stays to be reaped again */
 	if (copy_to_user(uarg, &arg, sizeof(arg))) {
 		edudma_xfer_unclaim(req);
 		return -EFAULT;
 	}
-	if (req->dst)
-		edudma_dmabuf_dev_access(req->dst, true, true);
-	edudma_xfer_reap(req);
+	edudma_xfer_end(req);
 	return 0;
 }
 
@@ -782,4 +852,5 @@ const struct file_operations edudma_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = edudma_poll,
 	.mmap = edudma_mmap,
+	.uring_cmd = edudma_uring_cmd,
 };

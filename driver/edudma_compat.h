@@ -82,4 +82,76 @@ static inline int edudma_dma_set_max_seg_size(struct device *dev, unsigned int s
 #define edudma_nth_page(page, n) ((page) + (n))
 #endif
 
+#ifdef CONFIG_IO_URING
+/* 6.7: the driver interface of io_uring moved to <linux/io_uring/cmd.h> */
+#ifdef EDUDMA_HAVE_URING_CMD_H
+#include <linux/io_uring/cmd.h>
+#else
+#include <linux/io_uring.h>
+#endif
+
+/*
+ * The payload of a 128-byte SQE (IO_URING_F_SQE128): 80 bytes.
+ * 6.6: struct io_uring_cmd points at the whole SQE, no longer at its cmd;
+ * after 6.12 (7.3 has it): io_uring_sqe128_cmd() checks the size built in.
+ */
+#if defined(io_uring_sqe128_cmd)
+#define edudma_uring_sqe128_cmd(ioucmd, type) io_uring_sqe128_cmd((ioucmd)->sqe, type)
+#elif defined(EDUDMA_HAVE_URING_CMD_SQE)
+#define edudma_uring_sqe128_cmd(ioucmd, type) ((const type *)(ioucmd)->sqe->cmd)
+#else
+#define edudma_uring_sqe128_cmd(ioucmd, type) ((const type *)(ioucmd)->cmd)
+#endif
+
+/*
+ * After 6.12 (7.3 has it): io_uring_cmd_done() lost its res2 argument,
+ * which went to io_uring_cmd_done32() (a 32-byte CQE's first extra word).
+ */
+static inline void edudma_uring_cmd_done(struct io_uring_cmd *ioucmd, s32 res, u64 res2,
+					 bool cqe32, unsigned int issue_flags)
+{
+#ifdef EDUDMA_HAVE_URING_DONE32
+	if (cqe32)
+		io_uring_cmd_done32(ioucmd, res, res2, issue_flags);
+	else
+		io_uring_cmd_done(ioucmd, res, issue_flags);
+#else
+	io_uring_cmd_done(ioucmd, res, cqe32 ? res2 : 0, issue_flags);
+#endif
+}
+
+/*
+ * After 6.12 (7.3 has it): task-work callbacks take a struct io_tw_req and
+ * a token, not the command and issue flags. EDUDMA_URING_TW(name, fn)
+ * defines callback @name that calls fn(ioucmd, issue_flags) either way.
+ */
+#ifdef EDUDMA_HAVE_URING_TW_REQ
+#define EDUDMA_URING_TW(name, fn)						\
+static void name(struct io_tw_req tw_req, io_tw_token_t tw)			\
+{										\
+	fn(io_uring_cmd_from_tw(tw_req), IO_URING_CMD_TASK_WORK_ISSUE_FLAGS);	\
+}
+#else
+#define EDUDMA_URING_TW(name, fn)						\
+static void name(struct io_uring_cmd *ioucmd, unsigned int issue_flags)	\
+{										\
+	fn(ioucmd, issue_flags);						\
+}
+#endif
+
+/*
+ * 6.7: a command marked cancelable is handed back with IO_URING_F_CANCEL
+ * when its ring or task goes away; before, io_uring waits for it to end.
+ */
+#ifdef EDUDMA_HAVE_URING_CANCEL
+#define EDUDMA_URING_CAN_CANCEL true
+#define edudma_uring_cmd_cancel_requested(flags) ((flags) & IO_URING_F_CANCEL)
+#define edudma_uring_cmd_mark_cancelable(ioucmd, flags) io_uring_cmd_mark_cancelable(ioucmd, flags)
+#else
+#define EDUDMA_URING_CAN_CANCEL false
+#define edudma_uring_cmd_cancel_requested(flags) false
+#define edudma_uring_cmd_mark_cancelable(ioucmd, flags) do { } while (0)
+#endif
+#endif /* CONFIG_IO_URING */
+
 #endif /* EDUDMA_COMPAT_H */

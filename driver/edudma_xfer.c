@@ -182,8 +182,7 @@ static void edudma_xfer_finish(struct edudma_dev *edu, struct edudma_xfer_req *r
 	req->status = status;
 	req->t_end = ktime_get();
 	trace_edudma_xfer_done(edu->minor, req->owner_id, req->seq, status, req->commands,
-			       req->len, req->commands ?
-			       ktime_to_ns(ktime_sub(req->t_end, req->t_start)) : 0);
+			       req->len, edudma_xfer_device_ns(req));
 	list_move_tail(&req->node, &xf->done);
 	if (list_empty(&xf->pending))
 		list_del_init(&xf->active_node);
@@ -193,6 +192,9 @@ static void edudma_xfer_finish(struct edudma_dev *edu, struct edudma_xfer_req *r
 	else
 		edu->stats.xfer_bytes += req->len;
 	edudma_xfer_fence_end(req->fence, status);
+	/* before the waiters: one of them may free the request */
+	if (req->notify)
+		req->notify(req);
 	complete_all(&req->done);
 	wake_up_all(&xf->wq);
 }
@@ -476,6 +478,9 @@ out_unlock:
  * @raw_dst: without @dst: bus address of a destination (self-test)
  * @fence: signalled when the transfer finishes (reference passed to the
  *	request), or NULL
+ * @notify: called with the request when it finishes (see struct
+ *	edudma_xfer_req), or NULL
+ * @notify_data: stored in the request for @notify
  * @seq: out: the request's sequence number (an async request may be
  *	reaped, and freed, as soon as this returns)
  *
@@ -486,7 +491,9 @@ out_unlock:
 struct edudma_xfer_req *edudma_xfer_queue(struct edudma_xfer_file *xf, const struct edudma_xfer *x,
 					  struct edudma_buf *src, struct edudma_buf *dst,
 					  dma_addr_t raw_src, dma_addr_t raw_dst,
-					  struct dma_fence *fence, u64 *seq)
+					  struct dma_fence *fence,
+					  void (*notify)(struct edudma_xfer_req *req),
+					  void *notify_data, u64 *seq)
 {
 	struct edudma_dev *edu = xf->edu;
 	struct edudma_xfer_req *req;
@@ -508,6 +515,8 @@ struct edudma_xfer_req *edudma_xfer_queue(struct edudma_xfer_file *xf, const str
 	req->async = x->flags & EDUDMA_XFER_ASYNC;
 	init_completion(&req->done);
 	req->fence = fence;
+	req->notify = notify;
+	req->notify_data = notify_data;
 
 	spin_lock_irqsave(&edu->xfer_lock, flags);
 	if (edu->dead || xf->nr_reqs >= EDUDMA_MAX_REQS_PER_FILE) {
@@ -539,6 +548,32 @@ static void edudma_xfer_cancel(struct edudma_xfer_req *req, int err)
 			req->cancelled = err;
 		else
 			edudma_xfer_finish(edu, req, err);
+	}
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
+}
+
+/**
+ * edudma_xfer_cancel_notified() - cancel @xf's unfinished transfer whose
+ *	notify_data is @data, if there is one (io_uring's cancellation)
+ * @xf: the file
+ * @data: the notify_data it was queued with
+ * @err: the errno it finishes with
+ */
+void edudma_xfer_cancel_notified(struct edudma_xfer_file *xf, void *data, int err)
+{
+	struct edudma_dev *edu = xf->edu;
+	struct edudma_xfer_req *req;
+	unsigned long flags;
+
+	spin_lock_irqsave(&edu->xfer_lock, flags);
+	list_for_each_entry(req, &xf->pending, node) {
+		if (req->notify_data != data)
+			continue;
+		if (edu->cur == req && edu->in_flight)
+			req->cancelled = err;
+		else
+			edudma_xfer_finish(edu, req, err);
+		break;
 	}
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 }
@@ -724,7 +759,8 @@ int edudma_xfer_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns)
 		buf[i] = (u8)(i * 7 + 3 + (i >> 8));
 	/* one COPY: its two halves run back to back, nobody else's chunk between */
 	x.op = EDUDMA_XFER_COPY;
-	req = edudma_xfer_queue(xf, &x, NULL, NULL, dma, dma + PAGE_SIZE, NULL, &x.seq);
+	req = edudma_xfer_queue(xf, &x, NULL, NULL, dma, dma + PAGE_SIZE, NULL, NULL, NULL,
+				&x.seq);
 	if (IS_ERR(req)) {
 		ret = PTR_ERR(req);
 		goto out_free_buf;

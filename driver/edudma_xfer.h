@@ -67,6 +67,9 @@ struct edudma_xfer_file {
  * @t_mid: COPY: when the first half of the chunk in flight completed
  * @t_end: its last command's completion
  * @fence: signalled when it finishes, or NULL (reference held)
+ * @notify: called when it finishes, under edu->xfer_lock and maybe in hard
+ *	interrupt context, or NULL (io_uring: edudma_uring.c)
+ * @notify_data: for @notify
  * @done: completed when it finishes
  */
 struct edudma_xfer_req {
@@ -94,8 +97,16 @@ struct edudma_xfer_req {
 	ktime_t t_mid;
 	ktime_t t_end;
 	struct dma_fence *fence;
+	void (*notify)(struct edudma_xfer_req *req);
+	void *notify_data;
 	struct completion done;
 };
+
+/* a finished request's first command's start to its last command's completion */
+static inline u64 edudma_xfer_device_ns(const struct edudma_xfer_req *req)
+{
+	return req->commands ? ktime_to_ns(ktime_sub(req->t_end, req->t_start)) : 0;
+}
 
 int edudma_xfer_init(struct edudma_dev *edu);
 void edudma_xfer_shutdown(struct edudma_dev *edu);
@@ -104,10 +115,13 @@ void edudma_xfer_file_init(struct edudma_xfer_file *xf, struct edudma_dev *edu);
 struct edudma_xfer_req *edudma_xfer_queue(struct edudma_xfer_file *xf, const struct edudma_xfer *x,
 					  struct edudma_buf *src, struct edudma_buf *dst,
 					  dma_addr_t raw_src, dma_addr_t raw_dst,
-					  struct dma_fence *fence, u64 *seq);
+					  struct dma_fence *fence,
+					  void (*notify)(struct edudma_xfer_req *req),
+					  void *notify_data, u64 *seq);
 struct dma_fence *edudma_xfer_fence_new(struct edudma_dev *edu);
 void edudma_xfer_fence_end(struct dma_fence *fence, int status);
 void edudma_xfer_unclaim(struct edudma_xfer_req *req);
+void edudma_xfer_cancel_notified(struct edudma_xfer_file *xf, void *data, int err);
 void edudma_xfer_fini(struct edudma_dev *edu);
 int edudma_xfer_wait(struct edudma_xfer_req *req, unsigned long timeout);
 void edudma_xfer_reap(struct edudma_xfer_req *req);

@@ -9,8 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifdef EDUDMA_HAVE_LIBURING
+#include <liburing.h>
+#endif
 
 #include "cli.h"
 #include "util.h"
@@ -29,7 +34,7 @@ struct bench {
 	size_t nkinds;
 	uint64_t sizes[8];
 	size_t nsizes;
-	bool verify, user;
+	bool verify, user, uring;
 	const char *csv, *plot;
 	struct bench_row *rows;
 	size_t nrows;
@@ -590,8 +595,186 @@ static int bench_user(struct edudma *e, struct bench *b, const char **what)
 	return 0;
 }
 
+/* ---- io_uring against ioctl + WAIT (--uring) ------------------------------- */
+
+#ifdef EDUDMA_HAVE_LIBURING
+
+#define URING_XFERS 1000
+#define URING_BYTES 64
+#define URING_DEPTH 64
+
+/* guest CPU (all CPUs, /proc/stat) and this process's CPU, wall and syscalls */
+struct cpu_run {
+	uint64_t busy, total, proc_ns, wall, syscalls;
+};
+
+static uint64_t proc_cpu_ns(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ULL +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ULL;
+}
+
+static void cpu_run_mark(struct cpu_run *r, bool end)
+{
+	uint64_t busy, total, proc = proc_cpu_ns(), now = cli_now_ns();
+
+	cpu_times(&busy, &total);
+	if (!end) {
+		*r = (struct cpu_run){ busy, total, proc, now, 0 };
+		return;
+	}
+	r->busy = busy - r->busy;
+	r->total = total - r->total;
+	r->proc_ns = proc - r->proc_ns;
+	r->wall = now - r->wall;
+}
+
+/* us of guest CPU per transfer: busy jiffies at USER_HZ (100) */
+static double cpu_us(const struct cpu_run *r)
+{
+	return r->busy * (1e6 / sysconf(_SC_CLK_TCK)) / URING_XFERS;
+}
+
+static void cpu_json(struct json_object *o, const char *name, const struct cpu_run *r)
+{
+	struct json_object *j = json_object_new_object();
+
+	cli_json_add(j, "guest_cpu_us_per_xfer", cli_json_double(cpu_us(r)));
+	cli_json_add(j, "process_cpu_us_per_xfer",
+		     cli_json_double(r->proc_ns / 1e3 / URING_XFERS));
+	cli_json_add(j, "syscalls_per_xfer", cli_json_double((double)r->syscalls / URING_XFERS));
+	cli_json_add(j, "wall_ms", cli_json_double(r->wall / 1e6));
+	cli_json_add(o, name, j);
+}
+
+/* URING_XFERS async ioctls, URING_DEPTH in flight, each reaped by a WAIT */
+static int bench_ioctl_wait(struct edudma *e, const struct edudma_xfer *x0, struct cpu_run *r)
+{
+	unsigned int sent = 0, done = 0;
+	struct edudma_wait w;
+	int ret = 0;
+
+	cpu_run_mark(r, false);
+	while (done < URING_XFERS && !ret) {
+		while (sent < URING_XFERS && sent - done < URING_DEPTH && !ret) {
+			struct edudma_xfer x = *x0;
+
+			x.flags = EDUDMA_XFER_ASYNC;
+			ret = edudma_submit(e, &x);
+			sent++;
+			r->syscalls++;
+		}
+		if (ret)
+			break;
+		ret = edudma_reap(e, 0, EDUDMA_WAIT_FOREVER, &w);
+		r->syscalls++;
+		ret = ret ? ret : w.status;
+		done++;
+	}
+	cpu_run_mark(r, true);
+	return ret;
+}
+
+/* the same through one ring: refill the SQ, submit and wait in one call */
+static int bench_uring_ring(struct edudma *e, const struct edudma_xfer *x, struct cpu_run *r)
+{
+	unsigned int sent = 0, done = 0;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int ret;
+
+	ret = io_uring_queue_init(URING_DEPTH, &ring, IORING_SETUP_SQE128 | IORING_SETUP_CQE32);
+	if (ret)
+		return ret;
+	cpu_run_mark(r, false);
+	while (done < URING_XFERS && !ret) {
+		while (sent < URING_XFERS && sent - done < URING_DEPTH && !ret) {
+			ret = edudma_uring_prep_xfer(e, io_uring_get_sqe(&ring), x);
+			sent++;
+		}
+		if (!ret) {
+			ret = io_uring_submit_and_wait(&ring, 1);
+			r->syscalls++;
+		}
+		if (ret < 0)
+			break;
+		ret = 0;
+		/* every CQE that is there, without another syscall */
+		while (!ret && io_uring_peek_cqe(&ring, &cqe) == 0) {
+			ret = edudma_uring_result(cqe, 1, NULL);
+			io_uring_cqe_seen(&ring, cqe);
+			done++;
+		}
+	}
+	cpu_run_mark(r, true);
+	io_uring_queue_exit(&ring);
+	return ret;
+}
+
+/*
+ * Side by side, in one run: URING_XFERS small TO_DEVICE transfers, with
+ * URING_DEPTH in flight, through ioctl + WAIT and through io_uring; the
+ * figure is guest CPU time per transfer (run under qemu/run --fast-clock:
+ * each command is 100 ms of guest time, idle time warps).
+ */
+static int bench_uring(struct edudma *e, struct bench *b, const char **what)
+{
+	struct cpu_run io = { 0 }, ur = { 0 };
+	struct edudma_buf *src = NULL;
+	struct edudma_xfer x = { .op = EDUDMA_XFER_TO_DEVICE, .length = URING_BYTES };
+	struct json_object *o;
+	int ret;
+
+	*what = "benchmark io_uring submission";
+	ret = edudma_buf_alloc(e, 4096, EDUDMA_BUF_PAGES, &src);
+	if (ret)
+		return ret;
+	x.src_handle = edudma_buf_handle(src);
+	ret = bench_ioctl_wait(e, &x, &io);
+	if (!ret)
+		ret = bench_uring_ring(e, &x, &ur);
+	edudma_buf_free(src);
+	if (ret)
+		return ret;
+	o = json_object_new_object();
+	cli_json_add(o, "transfers", cli_json_u64(URING_XFERS));
+	cli_json_add(o, "bytes", cli_json_u64(URING_BYTES));
+	cli_json_add(o, "in_flight", cli_json_u64(URING_DEPTH));
+	cpu_json(o, "ioctl_wait", &io);
+	cpu_json(o, "uring", &ur);
+	cli_json_add(o, "guest_cpu_uring_vs_ioctl",
+		     cli_json_double(io.busy ? (double)ur.busy / io.busy : 0));
+	cli_json_add(o, "process_cpu_uring_vs_ioctl",
+		     cli_json_double(io.proc_ns ? (double)ur.proc_ns / io.proc_ns : 0));
+	cli_json_add(b->doc, "uring", o);
+	if (cli.json)
+		return 0;
+	printf("io_uring (%d x %d B to_device, %d in flight):\n", URING_XFERS, URING_BYTES,
+	       URING_DEPTH);
+	printf("  ioctl + WAIT: guest CPU %.1f us/transfer (this process %.1f), %.2f syscalls/"
+	       "transfer\n", cpu_us(&io), io.proc_ns / 1e3 / URING_XFERS,
+	       (double)io.syscalls / URING_XFERS);
+	printf("  io_uring:     guest CPU %.1f us/transfer (this process %.1f), %.2f syscalls/"
+	       "transfer (%.2fx the guest CPU of ioctl + WAIT)\n", cpu_us(&ur),
+	       ur.proc_ns / 1e3 / URING_XFERS, (double)ur.syscalls / URING_XFERS,
+	       io.busy ? (double)ur.busy / io.busy : 0);
+	return 0;
+}
+#else
+static int bench_uring(struct edudma *e, struct bench *b, const char **what)
+{
+	(void)e;
+	(void)b;
+	*what = "benchmark io_uring: this edudma was built without liburing (liburing-dev)";
+	return -EOPNOTSUPP;
+}
+#endif
+
 enum { OPT_SIZE = 's', OPT_KIND = 'k', OPT_VERIFY = 'v', OPT_QUICK = 256, OPT_CSV, OPT_PLOT,
-       OPT_USER };
+       OPT_USER, OPT_URING };
 
 static int set_bench_opt(int key, const char *arg, void *ctx)
 {
@@ -631,6 +814,9 @@ static int set_bench_opt(int key, const char *arg, void *ctx)
 	case OPT_USER:
 		b->user = true;
 		return -1;
+	case OPT_URING:
+		b->uring = true;
+		return -1;
 	default:
 		return EXIT_USAGE;
 	}
@@ -648,6 +834,8 @@ int cmd_bench(int argc, char **argv)
 		{ "plot", OPT_PLOT, "FILE.png", "plot through gnuplot" },
 		{ "user", OPT_USER, NULL, "also registered user memory: registration cost, "
 		  "transfers against PAGES and against pinning per transfer" },
+		{ "uring", OPT_URING, NULL, "also 1000 small transfers through io_uring against "
+		  "ioctl + WAIT: guest CPU time per transfer (use qemu/run --fast-clock)" },
 		{ NULL, 0, NULL, NULL },
 	};
 	struct bench b = { .sizes = { 4096, 16384, 65536, 262144, 1048576 }, .nsizes = 5 };
@@ -657,7 +845,7 @@ int cmd_bench(int argc, char **argv)
 	int ret, pos;
 
 	ret = cli_parse(argc, argv, "[--size SIZE | --quick] [--kind KIND]... [--verify] "
-			"[--csv FILE] [--plot FILE.png] [--user]", opts, set_bench_opt, &b, &pos);
+			"[--csv FILE] [--plot FILE.png] [--user] [--uring]", opts, set_bench_opt, &b, &pos);
 	if (ret >= 0)
 		return ret;
 	if (pos != argc)
@@ -701,6 +889,8 @@ int cmd_bench(int argc, char **argv)
 		ret = bench_aggregate(&b, b.sizes[b.nsizes - 1], &what);
 	if (!ret && b.user)
 		ret = bench_user(e, &b, &what);
+	if (!ret && b.uring)
+		ret = bench_uring(e, &b, &what);
 	if (!ret && b.csv) {
 		what = "write the CSV file";
 		ret = write_csv(&b, b.csv);

@@ -22,6 +22,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <linux/io_uring.h>
 #include <pciaccess.h>
 
 #include "libedudma.h"
@@ -651,6 +652,40 @@ EDUDMA_EXPORT int edudma_submit(struct edudma *e, struct edudma_xfer *x)
 	if (!x)
 		return -EINVAL;
 	return edudma_ioctl(e, EDUDMA_IOC_XFER, x);
+}
+
+EDUDMA_EXPORT int edudma_uring_prep_xfer(struct edudma *e, struct io_uring_sqe *sqe,
+					 const struct edudma_xfer *x)
+{
+	int fd = edudma_fd(e);
+
+	if (fd < 0 || !sqe || !x)
+		return -EINVAL;
+	/* a 128-byte SQE: the command's payload runs past the first 64 bytes */
+	_Static_assert(sizeof(struct edudma_xfer) <= 2 * sizeof(*sqe) -
+			       offsetof(struct io_uring_sqe, cmd),
+		       "struct edudma_xfer fits a 128-byte SQE");
+	uint64_t user_data = sqe->user_data;
+
+	memset(sqe, 0, 2 * sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = EDUDMA_URING_CMD_XFER;
+	sqe->user_data = user_data;
+	memcpy(sqe->cmd, x, sizeof(*x));
+	return 0;
+}
+
+EDUDMA_EXPORT int edudma_uring_result(const struct io_uring_cqe *cqe, int cqe32,
+				      struct edudma_xfer *x)
+{
+	if (!cqe)
+		return -EINVAL;
+	if (x) {
+		x->commands = cqe->res > 0 ? (uint64_t)cqe->res : 0;
+		x->device_ns = cqe->res > 0 && cqe32 ? cqe->big_cqe[0] : 0;
+	}
+	return cqe->res < 0 ? cqe->res : 0;
 }
 
 EDUDMA_EXPORT int edudma_reap(struct edudma *e, uint64_t seq, uint32_t timeout_ms,

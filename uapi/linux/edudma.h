@@ -31,6 +31,9 @@
 #define EDUDMA_CAP_XFER		_BITULL(5)	/* XFER, WAIT, poll */
 #define EDUDMA_CAP_DMABUF	_BITULL(6)	/* EXPORT, IMPORT */
 #define EDUDMA_CAP_USER_MEMORY	_BITULL(7)	/* EDUDMA_IOC_REGISTER */
+#define EDUDMA_CAP_URING	_BITULL(8)	/* EDUDMA_URING_CMD_XFER */
+/* io_uring cancels transfers in flight when their ring or task goes (6.7+) */
+#define EDUDMA_CAP_URING_CANCEL	_BITULL(9)
 
 /* Values of struct edudma_info.irq_mode. */
 #define EDUDMA_IRQ_INTX		1	/* legacy pin interrupt (INTA) */
@@ -501,5 +504,21 @@ struct edudma_wait {
 #define EDUDMA_IOC_REGISTER	_IOWR(EDUDMA_IOC_MAGIC, 0x16, struct edudma_register)
 #define EDUDMA_IOC_XFER		_IOWR(EDUDMA_IOC_MAGIC, 0x20, struct edudma_xfer)
 #define EDUDMA_IOC_WAIT		_IOWR(EDUDMA_IOC_MAGIC, 0x21, struct edudma_wait)
+
+/*
+ * io_uring: sqe->opcode IORING_OP_URING_CMD on an edudma fd, in a ring set
+ * up with IORING_SETUP_SQE128 (EINVAL otherwise), sqe->cmd_op one of these.
+ *
+ * EDUDMA_URING_CMD_XFER: sqe->cmd holds a struct edudma_xfer, checked as
+ * EDUDMA_IOC_XFER checks it (same errnos in cqe->res), with flags and
+ * timeout_ms 0 (EINVAL otherwise; the CQE is the completion). Transfers of
+ * one file run in submission order, io_uring's and the ioctl's together,
+ * up to the same per-file limit (EAGAIN). cqe->res: the DMA commands the
+ * transfer took (at least 1), or its negative errno (ECANCELED when its
+ * ring or task went away meanwhile: EDUDMA_CAP_URING_CANCEL). With
+ * IORING_SETUP_CQE32, cqe->big_cqe[0] is its device time in ns.
+ * Unknown cmd_op: ENOTTY.
+ */
+#define EDUDMA_URING_CMD_XFER	_IOWR(EDUDMA_IOC_MAGIC, 0x30, struct edudma_xfer)
 
 #endif /* _UAPI_LINUX_EDUDMA_H */

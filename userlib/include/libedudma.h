@@ -25,7 +25,7 @@
 #include <linux/edudma.h>
 
 #define LIBEDUDMA_VERSION_MAJOR 0
-#define LIBEDUDMA_VERSION_MINOR 4
+#define LIBEDUDMA_VERSION_MINOR 5
 #define LIBEDUDMA_VERSION_PATCH 0
 /* LIBEDUDMA_VERSION >= LIBEDUDMA_VERSION_NUM(0, 3, 0) tests at compile time */
 #define LIBEDUDMA_VERSION_NUM(major, minor, patch) (((major) << 16) | ((minor) << 8) | (patch))
@@ -224,6 +224,34 @@ int edudma_submit(struct edudma *e, struct edudma_xfer *x);
  * Return: 0 when a transfer was reaped (its own status is in @w->status).
  */
 int edudma_reap(struct edudma *e, uint64_t seq, uint32_t timeout_ms, struct edudma_wait *w);
+
+/* ---- io_uring ---------------------------------------------------------- */
+
+struct io_uring_sqe;
+struct io_uring_cqe;
+
+/**
+ * edudma_uring_prep_xfer() - fill an io_uring SQE with a transfer on @e
+ *	(EDUDMA_URING_CMD_XFER: <linux/edudma.h>); since 0.5
+ * @sqe: a 128-byte SQE of a ring set up with IORING_SETUP_SQE128 (liburing's
+ *	io_uring_get_sqe()); its user_data is kept (set it before or after)
+ * @x: the transfer, as for edudma_submit(), with flags and timeout_ms 0
+ *
+ * The library needs no liburing: the ring is the caller's, with liburing or
+ * without. Return: 0, or -EINVAL (a NULL argument, a closed @e).
+ */
+int edudma_uring_prep_xfer(struct edudma *e, struct io_uring_sqe *sqe,
+			   const struct edudma_xfer *x);
+/**
+ * edudma_uring_result() - the outcome of a transfer's CQE; since 0.5
+ * @cqe: the CQE of an SQE from edudma_uring_prep_xfer()
+ * @cqe32: the ring was set up with IORING_SETUP_CQE32 (then the CQE has the
+ *	transfer's device time)
+ * @x: out, or NULL: commands and device_ns are filled (device_ns 0 without
+ *	@cqe32); 0 and 0 if the transfer failed
+ * Return: 0, or the transfer's negative errno.
+ */
+int edudma_uring_result(const struct io_uring_cqe *cqe, int cqe32, struct edudma_xfer *x);
 
 /** edudma_kind_name() - "auto", "coherent", "pages", "vmalloc", "imported" or NULL */
 const char *edudma_kind_name(uint32_t kind);
