@@ -363,6 +363,7 @@ static const struct {
 	{ EDUDMA_CAP_SELFTEST, "selftest" }, { EDUDMA_CAP_BUFFERS, "buffers" },
 	{ EDUDMA_CAP_STATS, "stats" }, { EDUDMA_CAP_XFER, "xfer" },
 	{ EDUDMA_CAP_DMABUF, "dmabuf" }, { EDUDMA_CAP_USER_MEMORY, "user-memory" },
+	{ EDUDMA_CAP_URING, "uring" }, { EDUDMA_CAP_URING_CANCEL, "uring-cancel" },
 };
 
 static void info_human(const struct edudma_device *d, const struct edudma_info *in, int err)

@@ -2,7 +2,10 @@
 /*
  * edudma-fuzz: a structured fuzzer for /dev/edudmaN. Random and mutated
  * ioctl commands, sizes, offsets, handles, flags and padding, mmap ranges,
- * dma-buf export and import (of its own exports, of other fds),
+ * dma-buf export and import (of its own exports, of other fds), transfers
+ * through io_uring (a raw ring per thread: 32-bit and static builds have
+ * no liburing), with mutated commands, several in flight, and files closed
+ * under them,
  * in several processes (fork) of several threads, each from its own seed.
  * Invariants, not only kernel reports: every process fills its buffers
  * with its own tag byte, and a buffer a blocking transfer wrote may hold
@@ -39,14 +42,15 @@
 #include <unistd.h>
 
 #include <linux/edudma.h>
+#include <linux/io_uring.h>
 
 enum { OP_ALLOC, OP_FREE, OP_INFO, OP_SYNC, OP_XFER, OP_WAIT, OP_MMAP, OP_MUNMAP, OP_GETINFO,
        OP_STATS, OP_FACT, OP_LIVE, OP_RANDOM, OP_REOPEN, OP_EXPORT, OP_IMPORT, OP_MADVISE,
-       OP_REGISTER, OP_N };
+       OP_REGISTER, OP_URING, OP_N };
 static const char *const op_names[OP_N] = {
 	"alloc", "free", "buf_info", "sync", "xfer", "wait", "mmap", "munmap", "get_info",
 	"stats", "factorial", "liveness", "random_cmd", "reopen", "export", "import", "madvise",
-	"register",
+	"register", "uring",
 };
 #define NERR 140	/* result slot: 0 = success, else errno (clamped) */
 
@@ -109,6 +113,8 @@ static uint32_t pick_flags(uint64_t *s, uint32_t valid)
 	}
 }
 
+static void record(int op, int ret);
+
 #define MAXH 64
 struct thread_state {
 	uint64_t s;
@@ -125,7 +131,110 @@ struct thread_state {
 	int dmabufs[4];		/* exported dma-buf fds, + 1 (0: none) */
 	uint8_t *arena;		/* TARENA bytes the thread registers writable */
 	int wr_made;		/* writable registrations made */
+	struct uring *ring;	/* the thread's io_uring, or NULL (not set up yet) */
 };
+
+/* ---- a raw io_uring: 128-byte SQEs, 32-byte CQEs -------------------------- */
+
+#define URING_ENTRIES 4
+struct uring {
+	int fd;
+	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;	/* 2 per entry */
+	struct io_uring_cqe *cqes;	/* 2 per entry */
+	void *sq_ring, *cq_ring;
+	size_t sq_len, cq_len, sqes_len;
+	unsigned int inflight;
+};
+
+static struct uring *uring_new(void)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32 };
+	struct uring *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	u->fd = (int)syscall(__NR_io_uring_setup, URING_ENTRIES, &p);
+	if (u->fd < 0) {
+		free(u);
+		return NULL;
+	}
+	u->sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
+	u->cq_len = p.cq_off.cqes + p.cq_entries * 2 * sizeof(struct io_uring_cqe);
+	u->sqes_len = p.sq_entries * 2 * sizeof(struct io_uring_sqe);
+	u->sq_ring = mmap(NULL, u->sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, u->fd,
+			  IORING_OFF_SQ_RING);
+	u->cq_ring = mmap(NULL, u->cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, u->fd,
+			  IORING_OFF_CQ_RING);
+	u->sqes = mmap(NULL, u->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, u->fd,
+		       IORING_OFF_SQES);
+	if (u->sq_ring == MAP_FAILED || u->cq_ring == MAP_FAILED || u->sqes == MAP_FAILED)
+		_exit(23);
+	u->sq_tail = (unsigned int *)((char *)u->sq_ring + p.sq_off.tail);
+	u->sq_mask = (unsigned int *)((char *)u->sq_ring + p.sq_off.ring_mask);
+	u->sq_array = (unsigned int *)((char *)u->sq_ring + p.sq_off.array);
+	u->cq_head = (unsigned int *)((char *)u->cq_ring + p.cq_off.head);
+	u->cq_tail = (unsigned int *)((char *)u->cq_ring + p.cq_off.tail);
+	u->cq_mask = (unsigned int *)((char *)u->cq_ring + p.cq_off.ring_mask);
+	u->cqes = (struct io_uring_cqe *)((char *)u->cq_ring + p.cq_off.cqes);
+	return u;
+}
+
+/* queue one SQE (the caller keeps inflight + queued <= URING_ENTRIES) */
+static void uring_queue(struct uring *u, int fd, uint32_t cmd_op, const struct edudma_xfer *x)
+{
+	unsigned int tail = *u->sq_tail, i = tail & *u->sq_mask;
+	struct io_uring_sqe *sqe = &u->sqes[2 * i];
+
+	memset(sqe, 0, 2 * sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = cmd_op;
+	memcpy(sqe->cmd, x, sizeof(*x));
+	u->sq_array[i] = i;
+	__atomic_store_n(u->sq_tail, tail + 1, __ATOMIC_RELEASE);
+}
+
+/* submit @n queued SQEs and wait for @wait CQEs: 0 or -errno */
+static int uring_enter(struct uring *u, unsigned int n, unsigned int wait)
+{
+	long ret = syscall(__NR_io_uring_enter, u->fd, n, wait, wait ? IORING_ENTER_GETEVENTS : 0,
+			   NULL, 0);
+
+	if (ret < 0)
+		return -errno;
+	u->inflight += (unsigned int)ret;
+	return 0;
+}
+
+/* the CQEs that are there, each recorded; how many */
+static unsigned int uring_reap(struct uring *u)
+{
+	unsigned int head = *u->cq_head, n = 0;
+
+	while (head != __atomic_load_n(u->cq_tail, __ATOMIC_ACQUIRE)) {
+		record(OP_URING, u->cqes[2 * (head & *u->cq_mask)].res);
+		head++;
+		n++;
+	}
+	__atomic_store_n(u->cq_head, head, __ATOMIC_RELEASE);
+	u->inflight -= n;
+	return n;
+}
+
+/* every transfer in flight ends first: their files, buffers and pins go with them */
+static void uring_free(struct uring *u)
+{
+	if (!u)
+		return;
+	while (u->inflight && !uring_enter(u, 0, 1))
+		uring_reap(u);
+	munmap(u->sqes, u->sqes_len);
+	munmap(u->cq_ring, u->cq_len);
+	munmap(u->sq_ring, u->sq_len);
+	close(u->fd);
+	free(u);
+}
 
 static uint32_t pick_handle(struct thread_state *t)
 {
@@ -200,6 +309,27 @@ static void check_tag(struct thread_state *t, uint32_t handle, uint64_t off, uin
 		__atomic_fetch_add(&sh->foreign_bytes, foreign, __ATOMIC_RELAXED);
 }
 
+/* a transfer: mostly well formed, over this thread's handles */
+static struct edudma_xfer pick_xfer(struct thread_state *t)
+{
+	uint64_t *s = &t->s;
+	struct edudma_xfer x = { .op = (uint32_t)(rnd(s) % 5), .src_handle = pick_handle(t),
+				 .dst_handle = pick_handle(t),
+				 .src_offset = rnd(s) % 4 ? rnd(s) % 8192 : pick_size(s),
+				 .dst_offset = rnd(s) % 4 ? rnd(s) % 8192 : pick_size(s),
+				 .length = rnd(s) % 4 ? 1 + rnd(s) % 6000 : pick_size(s) };
+
+	if (x.op == EDUDMA_XFER_TO_DEVICE && rnd(s) % 4) {
+		x.dst_handle = 0;
+		x.dst_offset = 0;
+	}
+	if (x.op == EDUDMA_XFER_FROM_DEVICE && rnd(s) % 4) {
+		x.src_handle = 0;
+		x.src_offset = 0;
+	}
+	return x;
+}
+
 /* one step; false if it made no call (nothing recorded, not counted) */
 static bool one_call(struct thread_state *t)
 {
@@ -258,20 +388,8 @@ static bool one_call(struct thread_state *t)
 		break;
 	}
 	case OP_XFER: {
-		struct edudma_xfer x = { .op = (uint32_t)(rnd(s) % 5), .src_handle = pick_handle(t),
-					 .dst_handle = pick_handle(t),
-					 .src_offset = rnd(s) % 4 ? rnd(s) % 8192 : pick_size(s),
-					 .dst_offset = rnd(s) % 4 ? rnd(s) % 8192 : pick_size(s),
-					 .length = rnd(s) % 4 ? 1 + rnd(s) % 6000 : pick_size(s) };
+		struct edudma_xfer x = pick_xfer(t);
 
-		if (x.op == EDUDMA_XFER_TO_DEVICE && rnd(s) % 4) {
-			x.dst_handle = 0;
-			x.dst_offset = 0;
-		}
-		if (x.op == EDUDMA_XFER_FROM_DEVICE && rnd(s) % 4) {
-			x.src_handle = 0;
-			x.src_offset = 0;
-		}
 		x.flags = rnd(s) % 4 ? EDUDMA_XFER_ASYNC : pick_flags(s, 0);
 		x.timeout_ms = rnd(s) % 8 ? 0 : (uint32_t)(rnd(s) % 300);
 		x.pad = rnd(s) % 16 ? 0 : 1;
@@ -489,6 +607,34 @@ static bool one_call(struct thread_state *t)
 		}
 		break;
 	}
+	case OP_URING: {
+		unsigned int n = 1 + (unsigned int)(rnd(s) % 3);
+
+		if (!t->ring)
+			t->ring = uring_new();
+		if (!t->ring)
+			return false;	/* no io_uring in this kernel or for this process */
+		if (t->ring->inflight + n > URING_ENTRIES)
+			n = URING_ENTRIES - t->ring->inflight;
+		for (unsigned int k = 0; k < n; k++) {
+			struct edudma_xfer x = pick_xfer(t);
+			uint32_t cmd_op = EDUDMA_URING_CMD_XFER;
+
+			/* the ioctl's flags and timeouts, which io_uring refuses */
+			x.flags = rnd(s) % 8 ? 0 : pick_flags(s, 0);
+			x.timeout_ms = rnd(s) % 16 ? 0 : (uint32_t)(rnd(s) % 300);
+			x.pad = rnd(s) % 16 ? 0 : 1;
+			if (!(rnd(s) % 16))
+				cmd_op = (uint32_t)rnd(s);
+			uring_queue(t->ring, t->fd, cmd_op, &x);
+		}
+		/* mostly leave them in flight: a later call, or the thread's end, reaps */
+		ret = uring_enter(t->ring, n, rnd(s) % 4 ? 0 : 1);
+		uring_reap(t->ring);
+		if (!ret)
+			return true;	/* each CQE is recorded */
+		break;
+	}
 	case OP_REOPEN: {
 		char node[32];
 
@@ -541,6 +687,7 @@ static void *thread_main(void *p)
 	for (int i = 0; i < 4; i++)
 		if (t->dmabufs[i])
 			close(t->dmabufs[i] - 1);
+	uring_free(t->ring);
 	if (t->fd != a->fd)
 		close(t->fd);
 	munmap(t->arena, TARENA);

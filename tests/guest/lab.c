@@ -14,6 +14,7 @@
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "lab.h"
@@ -477,4 +478,14 @@ void lab_buf_free(int fd, struct lab_buf *b)
 {
 	munmap(b->p, b->a.size);
 	cr_assert_eq(lab_free(fd, b->a.handle), 0);
+}
+
+bool lab_kernel_at_least(unsigned int major, unsigned int minor)
+{
+	unsigned int ma = 0, mi = 0;
+	struct utsname u;
+
+	cr_assert_eq(uname(&u), 0);
+	cr_assert_eq(sscanf(u.release, "%u.%u", &ma, &mi), 2, "release %s", u.release);
+	return ma > major || (ma == major && mi >= minor);
 }

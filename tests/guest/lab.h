@@ -65,6 +65,8 @@ bool lab_json_has(struct json_object *o, const char *path);
 int lab_host(const char *request);
 /* wait up to ms for path to exist (want) or not (!want): 0 or -ETIMEDOUT */
 int lab_wait_path(const char *path, bool want, int ms);
+/* the running kernel is at least major.minor (uname -r) */
+bool lab_kernel_at_least(unsigned int major, unsigned int minor);
 /* guest RAM in bytes */
 uint64_t lab_ram(void);
 /* end of the highest "System RAM" range of /proc/iomem (inclusive) */
