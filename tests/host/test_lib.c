@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <linux/io_uring.h>
 #include <pciaccess.h>
 
 #include "libedudma.h"
@@ -131,6 +132,29 @@ Test(lib, null_objects_are_refused)
 	cr_assert_str_eq(edudma_kind_name(EDUDMA_BUF_IMPORTED), "imported");
 	cr_assert_str_eq(edudma_kind_name(EDUDMA_BUF_USER), "user");
 	cr_assert_null(edudma_kind_name(EDUDMA_BUF_USER + 1));
+	cr_assert_eq(edudma_uring_prep_xfer(NULL, NULL, &x), -EINVAL);
+	cr_assert_eq(edudma_uring_result(NULL, 1, &x), -EINVAL);
 	edudma_close(NULL);
 	edudma_buf_free(NULL);
+}
+
+/* a CQE's res is the commands (>= 1) or -errno; big_cqe[0] the device time */
+Test(lib, uring_result_reads_the_cqe)
+{
+	struct {
+		struct io_uring_cqe cqe;
+		uint64_t extra[2];
+	} big = { .cqe = { .user_data = 9, .res = 17 }, .extra = { 123456789, 0 } };
+	struct edudma_xfer x = { 0 };
+
+	cr_assert_eq(edudma_uring_result(&big.cqe, 1, &x), 0);
+	cr_assert_eq(x.commands, 17);
+	cr_assert_eq(x.device_ns, 123456789);
+	cr_assert_eq(edudma_uring_result(&big.cqe, 0, &x), 0);
+	cr_assert_eq(x.device_ns, 0, "a 16-byte CQE has no device time");
+	big.cqe.res = -ECANCELED;
+	cr_assert_eq(edudma_uring_result(&big.cqe, 1, &x), -ECANCELED);
+	cr_assert_eq(x.commands, 0);
+	cr_assert_eq(x.device_ns, 0);
+	cr_assert_eq(edudma_uring_result(&big.cqe, 1, NULL), -ECANCELED);
 }
