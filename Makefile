@@ -49,8 +49,8 @@ HOST_TESTS  := $(patsubst tests/host/%.c,$(B)/tests/host/%,$(wildcard tests/host
 	       $(B)/tests/host/test_cxx
 GUEST_TESTS := $(patsubst tests/guest/%.c,$(B)/tests/guest/%,$(wildcard tests/guest/test_*.c))
 ifeq ($(URING_LIBS),)
-GUEST_TESTS := $(filter-out %/test_xfer_uring,$(GUEST_TESTS))
-$(info edudma: liburing-dev is not installed: bench --uring and test_xfer_uring are left out)
+GUEST_TESTS := $(filter-out %/test_xfer_uring %/test_hotplug,$(GUEST_TESTS))
+$(info edudma: liburing-dev is not installed: bench --uring, test_xfer_uring and test_hotplug are left out)
 endif
 GUEST_TESTS_RPATH := -Wl,-rpath,'$$ORIGIN/../../lib'
 # the compat ioctl path: a 32-bit, static test binary run with the others
@@ -224,7 +224,7 @@ $(B)/tests/host/test_cxx: tests/host/test_cxx.cc $(LIB_HDRS) $(B)/lib/libedudma.
 	$(CXX) -std=c++11 -O1 -g -Wall -Wextra -Werror $(LIB_CPPFLAGS) -o $@ $< \
 		-L$(B)/lib -ledudma -lcriterion -Wl,-rpath,'$$ORIGIN/../../lib'
 
-$(B)/tests/guest/test_xfer_uring: GUEST_EXTRA_LIBS = $(URING_LIBS)
+$(B)/tests/guest/test_xfer_uring $(B)/tests/guest/test_hotplug: GUEST_EXTRA_LIBS = $(URING_LIBS)
 $(B)/tests/guest/%: tests/guest/%.c tests/guest/lab.c tests/guest/lab.h $(B)/lib/libedudma.so
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WFLAGS) $(LIB_CPPFLAGS) $(JSON_CFLAGS) -Itests/guest -pthread -o $@ $< \

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -108,6 +109,44 @@ Test(hotplug, unplug_with_everything_in_use_then_replug)
 	cr_assert_eq(lab_ioctl(fd2, EDUDMA_IOC_GET_INFO, &info), 0);
 	cr_assert_eq(info.minor, 1);
 	close(fd2);
+}
+
+/* io_uring's transfers in flight end with ENODEV, their CQEs still posted */
+Test(hotplug, unplug_with_uring_transfers_in_flight)
+{
+	struct edudma *e = NULL;
+	struct edudma_buf *b = NULL;
+	struct io_uring ring;
+	int enodev = 0, ok = 0;
+
+	cr_assert_eq(edudma_open("1", &e), 0);
+	cr_assert_eq(edudma_buf_alloc(e, 64 * 1024, EDUDMA_BUF_PAGES, &b), 0);
+	cr_assert_eq(io_uring_queue_init(8, &ring, IORING_SETUP_SQE128 | IORING_SETUP_CQE32), 0);
+	for (int i = 0; i < 4; i++) {
+		struct edudma_xfer x = { .op = EDUDMA_XFER_TO_DEVICE,
+					 .src_handle = edudma_buf_handle(b), .length = 64 * 1024 };
+
+		cr_assert_eq(edudma_uring_prep_xfer(e, io_uring_get_sqe(&ring), &x), 0);
+	}
+	cr_assert_eq(io_uring_submit(&ring), 4);
+	cr_assert_eq(lab_host("unplug edu1"), 0, "QMP device_del");
+	cr_assert_eq(lab_wait_path("/dev/edudma1", false, 10000), 0);
+	for (int i = 0; i < 4; i++) {
+		struct io_uring_cqe *cqe;
+
+		cr_assert_eq(io_uring_wait_cqe(&ring, &cqe), 0);
+		enodev += cqe->res == -ENODEV;
+		ok += cqe->res > 0;
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	/* 17 commands each: the one in flight may finish, the rest cannot */
+	cr_assert_eq(enodev + ok, 4, "%d ENODEV, %d done", enodev, ok);
+	cr_assert_geq(enodev, 3);
+	io_uring_queue_exit(&ring);
+	edudma_buf_free(b);
+	edudma_close(e);
+	cr_assert_eq(lab_host("replug edu1"), 0, "QMP device_add");
+	cr_assert_eq(lab_wait_path("/dev/edudma1", true, 30000), 0);
 }
 
 /*
