@@ -537,18 +537,25 @@ struct edudma_xfer_req *edudma_xfer_queue(struct edudma_xfer_file *xf, const str
 }
 
 /* finish @req early with @err, or mark it to finish after its command */
+static void edudma_xfer_cancel_locked(struct edudma_dev *edu, struct edudma_xfer_req *req,
+				      int err)
+{
+	lockdep_assert_held(&edu->xfer_lock);
+	if (edu->cur == req && edu->in_flight)
+		req->cancelled = err;
+	else
+		edudma_xfer_finish(edu, req, err);
+}
+
+/* the same, for a request that may have finished already */
 static void edudma_xfer_cancel(struct edudma_xfer_req *req, int err)
 {
 	struct edudma_dev *edu = req->xf->edu;
 	unsigned long flags;
 
 	spin_lock_irqsave(&edu->xfer_lock, flags);
-	if (!completion_done(&req->done)) {
-		if (edu->cur == req && edu->in_flight)
-			req->cancelled = err;
-		else
-			edudma_xfer_finish(edu, req, err);
-	}
+	if (!completion_done(&req->done))
+		edudma_xfer_cancel_locked(edu, req, err);
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 }
 
@@ -567,13 +574,10 @@ void edudma_xfer_cancel_notified(struct edudma_xfer_file *xf, void *data, int er
 
 	spin_lock_irqsave(&edu->xfer_lock, flags);
 	list_for_each_entry(req, &xf->pending, node) {
-		if (req->notify_data != data)
-			continue;
-		if (edu->cur == req && edu->in_flight)
-			req->cancelled = err;
-		else
-			edudma_xfer_finish(edu, req, err);
-		break;
+		if (req->notify_data == data) {
+			edudma_xfer_cancel_locked(edu, req, err);
+			break;
+		}
 	}
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 }
@@ -711,12 +715,8 @@ void edudma_xfer_file_release(struct edudma_xfer_file *xf)
 	LIST_HEAD(done);
 
 	spin_lock_irqsave(&edu->xfer_lock, flags);
-	list_for_each_entry_safe(req, tmp, &xf->pending, node) {
-		if (edu->cur == req && edu->in_flight)
-			req->cancelled = -ECANCELED;
-		else
-			edudma_xfer_finish(edu, req, -ECANCELED);
-	}
+	list_for_each_entry_safe(req, tmp, &xf->pending, node)
+		edudma_xfer_cancel_locked(edu, req, -ECANCELED);
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 	/* the command in flight, if one of ours, ends within the watchdog's bound */
 	wait_event(xf->wq, edudma_xfer_idle_for(xf));
