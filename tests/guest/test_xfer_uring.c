@@ -130,6 +130,12 @@ static struct edudma_xfer copy_of(struct edudma_buf *src, uint64_t so, struct ed
 				     .dst_offset = doff, .length = len };
 }
 
+static struct edudma_xfer to_device_of(struct edudma_buf *src, uint64_t len)
+{
+	return (struct edudma_xfer){ .op = EDUDMA_XFER_TO_DEVICE,
+				     .src_handle = edudma_buf_handle(src), .length = len };
+}
+
 Test(xfer_uring, reports_the_capability)
 {
 	struct edudma *e = open_dev();
@@ -311,8 +317,7 @@ Test(xfer_uring, shares_the_per_file_limit)
 	struct edudma *e = open_dev();
 	uint8_t *s;
 	struct edudma_buf *src = alloc(e, 4 * KiB, EDUDMA_BUF_PAGES, &s);
-	struct edudma_xfer x = { .op = EDUDMA_XFER_TO_DEVICE, .src_handle = edudma_buf_handle(src),
-				 .length = 64 };
+	struct edudma_xfer x = to_device_of(src, 64);
 	struct edudma_wait w;
 	int n, ret;
 
@@ -343,8 +348,7 @@ Test(xfer_uring, wait_never_reaps_a_uring_transfer)
 	struct edudma *e = open_dev();
 	uint8_t *s;
 	struct edudma_buf *src = alloc(e, 4 * KiB, EDUDMA_BUF_PAGES, &s);
-	struct edudma_xfer x = { .op = EDUDMA_XFER_TO_DEVICE, .src_handle = edudma_buf_handle(src),
-				 .length = 64 };
+	struct edudma_xfer x = to_device_of(src, 64);
 	struct io_uring ring;
 	struct edudma_wait w;
 
@@ -404,9 +408,7 @@ static void ring_goes_away(bool by_exit)
 		    io_uring_queue_init(N, &ring, RING_FLAGS))
 			_exit(2);
 		for (int i = 0; i < N; i++) {
-			struct edudma_xfer x = { .op = EDUDMA_XFER_TO_DEVICE,
-						 .src_handle = edudma_buf_handle(src),
-						 .length = 64 * KiB };
+			struct edudma_xfer x = to_device_of(src, 64 * KiB);
 			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 
 			if (!sqe || edudma_uring_prep_xfer(c, sqe, &x))
