@@ -63,5 +63,8 @@ lab_root() {
 		echo "deb $mirror $1-backports main"
 	} >"$r.tmp/etc/apt/sources.list"
 	mv "$r.tmp" "$r"
+	# the lists of the suites just named (debootstrap fetched only SUITE's):
+	# whichever script makes the root first may install from -backports
+	lab_root_run "$2" apt-get -q update >&2
 	touch "$r/.done"
 }
