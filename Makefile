@@ -272,7 +272,8 @@ check-host: $(HOST_TESTS)
 	@mkdir -p $(B)/tap
 	@rc=0; for t in $(HOST_TESTS); do \
 		$$t --tap=$(B)/tap/host-$$(basename $$t).tap || rc=1; \
-	done; VERSION=$(VERSION) tests/install/check-install || rc=1; exit $$rc
+	done; tests/host/check-summary || rc=1; \
+	VERSION=$(VERSION) tests/install/check-install || rc=1; exit $$rc
 
 # two lanes: the device's default 28-bit mask in 512 MiB, and a 64-bit mask in 2 GiB
 LANE_M28 := --edu 2
@@ -282,8 +283,6 @@ LANE_DMA := --edu 2 --fast-clock
 LANE_IOMMU := --edu 2 --fast-clock --iommu
 # QMP hot-unplug and replug (test_hotplug*)
 LANE_HOTPLUG := --edu 2 --hotplug
-# 6.12 and later ship dma-buf heaps and udmabuf: import from them at mask 64
-HEAPS := $(if $(filter 6.1,$(KERNEL)),,&& tests/guest/run-all test_heaps)
 
 # Lanes are independent lab boots, each with its own run folder and TAP
 # files (qemu/run --lane): LAB_JOBS=2 runs two at a time, which on this
@@ -306,7 +305,7 @@ GLAB = $(LAB) $(LAB_Q) --lane $(TAPDIR)/guest-$(@:guest-lane-%=%) --timeout 1200
 guest-lane-m28:
 	$(GLAB) $(LANE_M28) -- tests/guest/run-all
 guest-lane-m64:
-	$(GLAB) $(LANE_M64) -- sh -c 'tests/guest/run-all $(HEAPS)'
+	$(GLAB) $(LANE_M64) -- sh -c 'tests/guest/run-all; r=$$?; tests/guest/run-all test_heaps && exit $$r'
 guest-lane-dma:
 	$(GLAB) $(LANE_DMA) -- tests/guest/run-all test_xfer test_xfer_trust test_xfer_uring
 guest-lane-iommu:

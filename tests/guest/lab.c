@@ -489,3 +489,14 @@ bool lab_kernel_at_least(unsigned int major, unsigned int minor)
 	cr_assert_eq(sscanf(u.release, "%u.%u", &ma, &mi), 2, "release %s", u.release);
 	return ma > major || (ma == major && mi >= minor);
 }
+
+void lab_need_path(const char *path, const char *config)
+{
+	struct utsname u;
+
+	if (!access(path, F_OK))
+		return;
+	cr_assert_eq(errno, ENOENT, "%s: %s", path, strerror(errno));
+	cr_assert_eq(uname(&u), 0);
+	cr_skip_test("%s: no %s (%s)", u.release, path, config);
+}

@@ -67,6 +67,12 @@ int lab_host(const char *request);
 int lab_wait_path(const char *path, bool want, int ms);
 /* the running kernel is at least major.minor (uname -r) */
 bool lab_kernel_at_least(unsigned int major, unsigned int minor);
+/*
+ * lab_need_path() - skip the test unless @path exists, with the reason
+ * "<uname -r>: no <path> (<config>)": tests/summary counts such a skip as a
+ * failure unless docs/kernels.md ("Expected skips") lists that kernel and test
+ */
+void lab_need_path(const char *path, const char *config);
 /* guest RAM in bytes */
 uint64_t lab_ram(void);
 /* end of the highest "System RAM" range of /proc/iomem (inclusive) */
