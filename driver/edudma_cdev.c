@@ -176,7 +176,8 @@ static int edudma_ioc_get_info(struct edudma_file *ctx, void __user *uarg)
 		.ident = edu->ident,
 		.caps = EDUDMA_CAP_FACTORIAL | EDUDMA_CAP_LIVENESS | EDUDMA_CAP_SELFTEST |
 			EDUDMA_CAP_BUFFERS | EDUDMA_CAP_STATS | EDUDMA_CAP_XFER |
-			EDUDMA_CAP_DMABUF | EDUDMA_CAP_USER_MEMORY | edudma_uring_caps(),
+			EDUDMA_CAP_DMABUF | EDUDMA_CAP_USER_MEMORY | EDUDMA_CAP_XFER_TIMEOUT |
+			edudma_uring_caps(),
 		.dma_mask_bits = edu->dma_bits,
 		.irq_mode = edu->irq_mode,
 		.window_addr = EDU_WINDOW_ADDR,
@@ -465,8 +466,6 @@ static int edudma_xfer_check(const struct edudma_xfer *x)
 		return -EINVAL;
 	if (x->op < EDUDMA_XFER_TO_DEVICE || x->op > EDUDMA_XFER_COPY)
 		return -EINVAL;
-	if ((x->flags & EDUDMA_XFER_ASYNC) && x->timeout_ms)
-		return -EINVAL;
 	if (has_src ? !x->src_handle : x->src_handle || x->src_offset)
 		return -EINVAL;
 	if (has_dst ? !x->dst_handle : x->dst_handle || x->dst_offset)
@@ -673,8 +672,7 @@ static int edudma_ioc_xfer(struct edudma_file *ctx, void __user *uarg)
 		edudma_fault_submit_delay(ctx->edu);
 		return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 	}
-	ret = edudma_xfer_wait(req, arg.timeout_ms ? msecs_to_jiffies(arg.timeout_ms) :
-				     MAX_SCHEDULE_TIMEOUT);
+	ret = edudma_xfer_wait(req);
 	arg.commands = req->commands;
 	arg.device_ns = edudma_xfer_device_ns(req);
 	edudma_xfer_end(req);

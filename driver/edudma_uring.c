@@ -96,8 +96,8 @@ int edudma_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 		return -EINVAL;
 	/* read once: the SQE may be in memory that userspace writes meanwhile */
 	memcpy(&x, edudma_uring_sqe128_cmd(ioucmd, struct edudma_xfer), sizeof(x));
-	/* the CQE is the completion: no EDUDMA_XFER_ASYNC, no timeout */
-	if (x.flags || x.timeout_ms)
+	/* the CQE is the completion: no EDUDMA_XFER_ASYNC */
+	if (x.flags)
 		return -EINVAL;
 	ret = edudma_xfer_prepare(ctx, &x, nowait, &prep);
 	if (ret)

@@ -468,10 +468,45 @@ out_unlock:
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 }
 
+/* finish @req early with @err, or mark it to finish after its command */
+static void edudma_xfer_cancel_locked(struct edudma_dev *edu, struct edudma_xfer_req *req,
+				      int err)
+{
+	lockdep_assert_held(&edu->xfer_lock);
+	if (edu->cur == req && edu->in_flight) {
+		/* the first reason stands */
+		if (!req->cancelled)
+			req->cancelled = err;
+	} else {
+		edudma_xfer_finish(edu, req, err);
+	}
+}
+
+/* the same, for a request that may have finished already */
+static void edudma_xfer_cancel(struct edudma_xfer_req *req, int err)
+{
+	struct edudma_dev *edu = req->xf->edu;
+	unsigned long flags;
+
+	spin_lock_irqsave(&edu->xfer_lock, flags);
+	if (!completion_done(&req->done))
+		edudma_xfer_cancel_locked(edu, req, err);
+	spin_unlock_irqrestore(&edu->xfer_lock, flags);
+}
+
+/* timeout_ms after its submission: edudma_xfer_reap() stops it before the free */
+static void edudma_xfer_deadline(struct timer_list *t)
+{
+	struct edudma_xfer_req *req = edudma_timer_container_of(req, t, deadline);
+
+	edudma_xfer_cancel(req, -ETIMEDOUT);
+}
+
 /**
  * edudma_xfer_queue() - queue a transfer and start the engine
  * @xf: the submitting file
- * @x: the validated request; its ranges lie in @src and @dst
+ * @x: the validated request; its ranges lie in @src and @dst; a timeout_ms
+ *	arms its deadline
  * @src: source buffer, reference passed to the request (or NULL)
  * @dst: destination buffer, reference passed to the request (or NULL)
  * @raw_src: without @src: bus address of a source (self-test)
@@ -514,6 +549,7 @@ struct edudma_xfer_req *edudma_xfer_queue(struct edudma_xfer_file *xf, const str
 	req->len = x->length;
 	req->async = x->flags & EDUDMA_XFER_ASYNC;
 	init_completion(&req->done);
+	timer_setup(&req->deadline, edudma_xfer_deadline, 0);
 	req->fence = fence;
 	req->notify = notify;
 	req->notify_data = notify_data;
@@ -531,32 +567,11 @@ struct edudma_xfer_req *edudma_xfer_queue(struct edudma_xfer_file *xf, const str
 	if (list_empty(&xf->active_node))
 		list_add_tail(&xf->active_node, &edu->active);
 	trace_edudma_xfer_queue(edu->minor, req->owner_id, req->seq, req->op, req->len, req->async);
+	if (x->timeout_ms)
+		mod_timer(&req->deadline, jiffies + msecs_to_jiffies(x->timeout_ms));
 	edudma_xfer_next(edu, 0);
 	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 	return req;
-}
-
-/* finish @req early with @err, or mark it to finish after its command */
-static void edudma_xfer_cancel_locked(struct edudma_dev *edu, struct edudma_xfer_req *req,
-				      int err)
-{
-	lockdep_assert_held(&edu->xfer_lock);
-	if (edu->cur == req && edu->in_flight)
-		req->cancelled = err;
-	else
-		edudma_xfer_finish(edu, req, err);
-}
-
-/* the same, for a request that may have finished already */
-static void edudma_xfer_cancel(struct edudma_xfer_req *req, int err)
-{
-	struct edudma_dev *edu = req->xf->edu;
-	unsigned long flags;
-
-	spin_lock_irqsave(&edu->xfer_lock, flags);
-	if (!completion_done(&req->done))
-		edudma_xfer_cancel_locked(edu, req, err);
-	spin_unlock_irqrestore(&edu->xfer_lock, flags);
 }
 
 /**
@@ -585,24 +600,20 @@ void edudma_xfer_cancel_notified(struct edudma_xfer_file *xf, void *data, int er
 /**
  * edudma_xfer_wait() - wait for a transfer the caller owns
  * @req: the request
- * @timeout: jiffies, or MAX_SCHEDULE_TIMEOUT
  *
- * On a fatal signal or timeout the transfer is cancelled; either way it is
- * finished (no command of it in flight) when this returns.
+ * On a fatal signal the transfer is cancelled; either way it is finished
+ * (no command of it in flight) when this returns.
  *
- * Return: the transfer's status, -EINTR or -ETIMEDOUT.
+ * Return: the transfer's status (-ETIMEDOUT past its deadline), or -EINTR.
  */
-int edudma_xfer_wait(struct edudma_xfer_req *req, unsigned long timeout)
+int edudma_xfer_wait(struct edudma_xfer_req *req)
 {
-	long left = wait_for_completion_killable_timeout(&req->done, timeout);
-	int err = left < 0 ? -EINTR : -ETIMEDOUT;
-
-	if (left > 0)
+	if (!wait_for_completion_killable(&req->done))
 		return req->status;
-	edudma_xfer_cancel(req, err == -EINTR ? -ECANCELED : -ETIMEDOUT);
+	edudma_xfer_cancel(req, -ECANCELED);
 	/* at most the command in flight: the watchdog bounds it */
 	wait_for_completion(&req->done);
-	return req->status ? err : 0;
+	return req->status ? -EINTR : 0;
 }
 
 /**
@@ -614,6 +625,7 @@ void edudma_xfer_reap(struct edudma_xfer_req *req)
 	struct edudma_dev *edu = req->xf->edu;
 	unsigned long flags;
 
+	timer_delete_sync(&req->deadline);
 	spin_lock_irqsave(&edu->xfer_lock, flags);
 	list_del(&req->node);
 	req->xf->nr_reqs--;
@@ -765,7 +777,7 @@ int edudma_xfer_selftest(struct edudma_dev *edu, u64 *to_ns, u64 *from_ns)
 		ret = PTR_ERR(req);
 		goto out_free_buf;
 	}
-	ret = edudma_xfer_wait(req, MAX_SCHEDULE_TIMEOUT);
+	ret = edudma_xfer_wait(req);
 	*to_ns = ktime_to_ns(ktime_sub(req->t_mid, req->t_start));
 	*from_ns = ktime_to_ns(ktime_sub(req->t_end, req->t_mid));
 	edudma_xfer_reap(req);

@@ -10,6 +10,7 @@
 #include <linux/interrupt.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/timer.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
@@ -71,6 +72,8 @@ struct edudma_xfer_file {
  *	interrupt context, or NULL (io_uring: edudma_uring.c)
  * @notify_data: for @notify
  * @done: completed when it finishes
+ * @deadline: with timeout_ms, cancels it with -ETIMEDOUT; stopped before it
+ *	is freed
  */
 struct edudma_xfer_req {
 	struct list_head node;
@@ -100,6 +103,7 @@ struct edudma_xfer_req {
 	void (*notify)(struct edudma_xfer_req *req);
 	void *notify_data;
 	struct completion done;
+	struct timer_list deadline;
 };
 
 /* a finished request's first command's start to its last command's completion */
@@ -123,7 +127,7 @@ void edudma_xfer_fence_end(struct dma_fence *fence, int status);
 void edudma_xfer_unclaim(struct edudma_xfer_req *req);
 void edudma_xfer_cancel_notified(struct edudma_xfer_file *xf, void *data, int err);
 void edudma_xfer_fini(struct edudma_dev *edu);
-int edudma_xfer_wait(struct edudma_xfer_req *req, unsigned long timeout);
+int edudma_xfer_wait(struct edudma_xfer_req *req);
 void edudma_xfer_reap(struct edudma_xfer_req *req);
 bool edudma_xfer_take(struct edudma_xfer_file *xf, u64 seq, struct edudma_xfer_req **req);
 bool edudma_xfer_file_ready(struct edudma_xfer_file *xf);

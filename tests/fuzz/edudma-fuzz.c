@@ -620,7 +620,7 @@ static bool one_call(struct thread_state *t)
 			struct edudma_xfer x = pick_xfer(t);
 			uint32_t cmd_op = EDUDMA_URING_CMD_XFER;
 
-			/* the ioctl's flags and timeouts, which io_uring refuses */
+			/* the ioctl's flags, which io_uring refuses, and deadlines */
 			x.flags = rnd(s) % 8 ? 0 : pick_flags(s, 0);
 			x.timeout_ms = rnd(s) % 16 ? 0 : (uint32_t)(rnd(s) % 300);
 			x.pad = rnd(s) % 16 ? 0 : 1;

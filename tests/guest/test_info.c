@@ -35,6 +35,7 @@ Test(info, reports_the_device)
 	cr_assert_eq(in.caps, EDUDMA_CAP_FACTORIAL | EDUDMA_CAP_LIVENESS | EDUDMA_CAP_SELFTEST |
 			      EDUDMA_CAP_BUFFERS | EDUDMA_CAP_STATS | EDUDMA_CAP_XFER |
 			      EDUDMA_CAP_DMABUF | EDUDMA_CAP_USER_MEMORY | EDUDMA_CAP_URING |
+			      EDUDMA_CAP_XFER_TIMEOUT |
 			      (lab_kernel_at_least(6, 7) ? EDUDMA_CAP_URING_CANCEL : 0),
 		     "caps %#llx", (unsigned long long)in.caps);
 	cr_assert_eq(in.dma_mask_bits, lab_mask_bits());

@@ -34,6 +34,8 @@
 #define EDUDMA_CAP_URING	_BITULL(8)	/* EDUDMA_URING_CMD_XFER */
 /* io_uring cancels transfers in flight when their ring or task goes (6.7+) */
 #define EDUDMA_CAP_URING_CANCEL	_BITULL(9)
+/* edudma_xfer.timeout_ms is a deadline for ASYNC and io_uring transfers too */
+#define EDUDMA_CAP_XFER_TIMEOUT	_BITULL(10)
 
 /* Values of struct edudma_info.irq_mode. */
 #define EDUDMA_IRQ_INTX		1	/* legacy pin interrupt (INTA) */
@@ -319,8 +321,11 @@ struct edudma_stats {
  * @dst_offset: input: first byte of the destination range (0 if none)
  * @length: input: bytes, at least 1; each range must lie in its buffer, and
  *	COPY ranges in one buffer must not overlap
- * @timeout_ms: input: blocking mode: cancel the transfer and fail with
- *	ETIMEDOUT after this long (0: no limit); must be 0 with ASYNC
+ * @timeout_ms: input: 0 (no limit), or the transfer's deadline in ms from
+ *	its submission: one still unfinished then is cancelled (at its next
+ *	chunk boundary if running) and ends with ETIMEDOUT: the ioctl's
+ *	return, WAIT's status, or the CQE's res. Without
+ *	EDUDMA_CAP_XFER_TIMEOUT, blocking mode only (EINVAL with ASYNC).
  * @pad: input: zero
  * @seq: output: the transfer's sequence number in this open file
  * @commands: output (blocking): DMA commands the transfer took
@@ -510,8 +515,9 @@ struct edudma_wait {
  * up with IORING_SETUP_SQE128 (EINVAL otherwise), sqe->cmd_op one of these.
  *
  * EDUDMA_URING_CMD_XFER: sqe->cmd holds a struct edudma_xfer, checked as
- * EDUDMA_IOC_XFER checks it (same errnos in cqe->res), with flags and
- * timeout_ms 0 (EINVAL otherwise; the CQE is the completion). Transfers of
+ * EDUDMA_IOC_XFER checks it (same errnos in cqe->res), with flags 0
+ * (EINVAL otherwise; the CQE is the completion) and timeout_ms its
+ * deadline (EINVAL unless 0 without EDUDMA_CAP_XFER_TIMEOUT). Transfers of
  * one file run in submission order, io_uring's and the ioctl's together,
  * up to the same per-file limit (EAGAIN). cqe->res: the DMA commands the
  * transfer took (at least 1), or its negative errno (ECANCELED when its

@@ -235,7 +235,8 @@ struct io_uring_cqe;
  *	(EDUDMA_URING_CMD_XFER: <linux/edudma.h>); since 0.5
  * @sqe: a 128-byte SQE of a ring set up with IORING_SETUP_SQE128 (liburing's
  *	io_uring_get_sqe()); its user_data is kept (set it before or after)
- * @x: the transfer, as for edudma_submit(), with flags and timeout_ms 0
+ * @x: the transfer, as for edudma_submit(), with flags 0 (timeout_ms: its
+ *	deadline, with EDUDMA_CAP_XFER_TIMEOUT)
  *
  * The library needs no liburing: the ring is the caller's, with liburing or
  * without. Return: 0, or -EINVAL (a NULL argument, a closed @e).
